@@ -19,10 +19,6 @@ class UserError(Exception):
     """Anything the user can fix; printed as one line, exit 1."""
 
 
-def _model_arg(value: str) -> str:
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m fmnist", description="Fashion-MNIST: train, evaluate, predict, explain.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -35,8 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     model_help = "mlp, cnn, or a path to a .keras file (default: cnn)"
     p = commands.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix on the test split")
-    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
-    p.add_argument("--photos", action="store_true", help="also report accuracy on photo-like and drawn renderings of the test split")
+    p.add_argument("--model", help=model_help + "; with --photos, both shipped models")
+    p.add_argument("--photos", action="store_true", help="compare clean accuracy with photo-like and drawn renderings of the test split")
+    p.add_argument("--count", type=int, default=2000, help="test images to render with --photos (default 2000)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = commands.add_parser("predict", help="classify image files (any format Pillow reads)")
@@ -44,17 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
     p.add_argument("--top", type=int, default=3, help="how many classes to print per file (default 3)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
-
-    p = commands.add_parser("explain", help="write a heatmap of the pixels that drove a prediction")
-    p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
-    p.add_argument("--method", choices=("occlusion", "gradient"), default="occlusion")
-    p.add_argument("--out", type=Path, default=Path("heatmap.png"))
-
-    p = commands.add_parser("export", help="export a model for deployment and verify the artifact")
-    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
-    p.add_argument("--format", choices=("saved_model", "litert"), required=True)
-    p.add_argument("--out", type=Path, help="output path (default: exports/<model>_<format>)")
 
     commands.add_parser("data", help="say where the dataset was found, or fetch it")
 
@@ -95,7 +81,97 @@ def cmd_data(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "data": cmd_data}
+def cmd_evaluate(args) -> int:
+    from fmnist import data, metrics
+    from fmnist.models import load_model
+
+    images, labels = data.load_test_split()
+    if args.photos:
+        return _evaluate_renderings(args, images, labels)
+    classifier = load_model(args.model or DEFAULT_MODEL)
+    summary = metrics.summarize(labels, classifier.predict(images))
+    summary["model"] = str(args.model or DEFAULT_MODEL)
+    if args.json:
+        print(json.dumps(summary, indent=1))
+        return 0
+    print(f"{summary['model']}: test accuracy {summary['accuracy']:.4f} on {summary['count']:,} images\n")
+    width = max(map(len, CLASS_NAMES))
+    for name, accuracy in summary["per_class_accuracy"].items():
+        print(f"  {name:<{width}}  {accuracy:.3f}")
+    print("\nconfusion matrix (rows: true, columns: predicted, in label order)")
+    for name, row in zip(CLASS_NAMES, summary["confusion_matrix"]):
+        print(f"  {name:<{width}} " + " ".join(f"{v:4d}" for v in row))
+    return 0
+
+
+def _evaluate_renderings(args, images, labels) -> int:
+    from fmnist.models import load_model
+    from fmnist.renderings import rendering_accuracy
+
+    if args.count < 1:
+        raise UserError("--count must be at least 1.")
+    names = [args.model] if args.model else list(MODEL_NAMES)
+    rows = []
+    for name in names:
+        accuracy = rendering_accuracy(load_model(name), images, labels, min(args.count, len(images)))
+        rows.append({"model": str(name), **accuracy, "photo_over_clean": accuracy["photo"] / accuracy["clean"]})
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    print(f"accuracy on the first {min(args.count, len(images)):,} test images, each through fmnist.to_model_input\n")
+    print("model | clean | photo | drawing | photo / clean")
+    print("--- | --- | --- | --- | ---")
+    for r in rows:
+        print(f"{r['model']} | {r['clean']:.4f} | {r['photo']:.4f} | {r['drawing']:.4f} | {r['photo_over_clean']:.3f}")
+    return 0
+
+
+def cmd_predict(args) -> int:
+    from fmnist.imaging import ImageError, to_model_input
+    from fmnist.models import load_model
+
+    if args.top < 1:
+        raise UserError("--top must be at least 1.")
+    classifier = load_model(args.model)
+    results = []
+    for path in args.files:
+        try:
+            probabilities = classifier.predict(to_model_input(path))[0]
+        except ImageError as exc:
+            results.append({"path": str(path), "error": str(exc)})
+            continue
+        index = int(probabilities.argmax())
+        results.append(
+            {"path": str(path), "label": CLASS_NAMES[index], "index": index, "probabilities": [float(p) for p in probabilities]}
+        )
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        for r in results:
+            if "error" in r:
+                print(f"{r['path']}: error: {r['error']}")
+                continue
+            ranked = sorted(range(len(CLASS_NAMES)), key=lambda i: -r["probabilities"][i])[: args.top]
+            print(f"{r['path']}: " + ", ".join(f"{CLASS_NAMES[i]} {r['probabilities'][i]:.1%}" for i in ranked))
+    return 1 if any("error" in r for r in results) else 0
+
+
+def cmd_bench(args) -> int:
+    from fmnist import bench, data
+
+    images, _ = data.load_test_split()
+    rows = [bench.bench_model(name, images, args.repeats) for name in MODEL_NAMES]
+    print(bench.format_table(rows))
+    return 0
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "data": cmd_data,
+    "bench": cmd_bench,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,8 +103,9 @@ def resolve_model_file(name_or_path: str | Path) -> Path:
 
 
 def rebuild_hint(path: Path) -> str:
-    name = path.stem if path.stem in MODEL_NAMES else "cnn"
-    return f"Rebuild it with: python -m fmnist train --model {name} --out {path.parent}"
+    if path.stem in MODEL_NAMES:
+        return f"Rebuild it with: python -m fmnist train --model {path.stem} --out {path.parent}"
+    return "Give mlp, cnn, or the path of a .keras file written by python -m fmnist train."
 
 
 def load_keras_model(name_or_path: str | Path):

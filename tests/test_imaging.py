@@ -1,0 +1,201 @@
+"""The image pipeline: every kind of bad file, and the invariants that make photos work."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fmnist import imaging
+from fmnist.imaging import ImageTooLargeError, NoItemFoundError, UnreadableImageError, convert, to_model_input
+
+
+def png_bytes(image: Image.Image, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=kwargs.pop("format", "PNG"), **kwargs)
+    return buffer.getvalue()
+
+
+def as_photo(item: np.ndarray, size=(200, 160), offset=(30, 20), scale=4, background=225) -> Image.Image:
+    """A dataset item, dark on a light background (ink absorbs light), scaled up and placed off-centre."""
+    ink = np.asarray(Image.fromarray(item).resize((28 * scale, 28 * scale), Image.BICUBIC), dtype=np.float32) / 255
+    coverage = np.zeros((size[1], size[0]), np.float32)
+    left, top = offset
+    coverage[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
+    return Image.fromarray((background * (1 - coverage)).astype(np.uint8))
+
+
+def aligned_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference, allowing the one-pixel shift that centring may round to."""
+    a, b = a.astype(int), b.astype(int)
+    return min(np.abs(np.roll(a, (dy, dx), axis=(0, 1)) - b).mean() for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
+@pytest.fixture(scope="module")
+def trouser(test_split):
+    images, labels = test_split
+    return images[int(np.flatnonzero(labels == 1)[0])]
+
+
+@pytest.fixture(scope="module")
+def boot(test_split):
+    images, labels = test_split
+    return images[int(np.flatnonzero(labels == 9)[0])]
+
+
+# --- bad input: each gives one clear sentence ------------------------------------------------------
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.png"
+    path.write_bytes(b"")
+    with pytest.raises(UnreadableImageError, match="empty"):
+        to_model_input(path)
+
+
+def test_random_bytes():
+    with pytest.raises(UnreadableImageError, match="not an image"):
+        to_model_input(os.urandom(5000))
+
+
+def test_text_file_named_png(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("these are my shopping notes, not a picture")
+    with pytest.raises(UnreadableImageError, match="not an image"):
+        to_model_input(path)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_truncated_files(boot, fmt):
+    data = png_bytes(as_photo(boot).convert("RGB"), format=fmt)
+    with pytest.raises(UnreadableImageError, match="damaged or truncated"):
+        to_model_input(data[: len(data) // 2])
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    bomb = png_bytes(Image.new("1", (20000, 20000)), optimize=True)
+    assert len(bomb) < 100_000  # a few KB on disk …
+    with pytest.raises(ImageTooLargeError, match="megapixels"):  # … refused from the header alone
+        to_model_input(bomb)
+
+
+def test_file_over_size_cap():
+    with pytest.raises(ImageTooLargeError, match="MB"):
+        to_model_input(b"\x89PNG" + bytes(imaging.MAX_FILE_BYTES))
+
+
+def test_animated_gif_uses_first_frame(boot, trouser):
+    frames = [Image.fromarray(boot), Image.fromarray(trouser)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    result = to_model_input(buffer.getvalue())
+    assert np.abs(result.astype(int) - boot.astype(int)).mean() < 3
+
+
+def test_16bit_grayscale_png(boot):
+    sixteen = Image.fromarray(boot.astype(np.uint16) * 257)  # full 16-bit range
+    assert sixteen.mode.startswith("I")
+    result = to_model_input(png_bytes(sixteen))
+    assert np.abs(result.astype(int) - boot.astype(int)).max() <= 1
+
+
+def test_cmyk_jpeg(boot):
+    cmyk = as_photo(boot).convert("RGB").convert("CMYK")
+    result = to_model_input(png_bytes(cmyk, format="JPEG", quality=95))
+    reference = to_model_input(as_photo(boot))
+    assert np.abs(result.astype(int) - reference.astype(int)).mean() < 12
+
+
+def test_rgba_with_transparency(boot):
+    rgba = Image.new("RGBA", (120, 120), (0, 0, 0, 0))
+    item = Image.fromarray(boot).resize((84, 84)).convert("RGBA")
+    item.putalpha(Image.fromarray(boot).resize((84, 84)))
+    rgba.paste(item, (10, 20))
+    result = to_model_input(png_bytes(rgba))
+    assert result.max() == 255 and result[0].max() < 40  # bright item, dark border
+
+
+def test_palette_with_transparency(trouser):
+    pal = Image.fromarray(255 - trouser).resize((56, 56)).convert("P", palette=Image.ADAPTIVE, colors=16)
+    pal.info["transparency"] = pal.getpixel((0, 0))  # the light background colour becomes transparent
+    result = convert(png_bytes(pal, transparency=pal.info["transparency"]))
+    assert result.image.shape == (28, 28) and result.image.max() == 255
+
+
+def test_exif_rotated_jpeg(trouser):
+    upright = as_photo(trouser).convert("RGB")
+    stored = upright.rotate(90, expand=True)  # as a sideways camera stores it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    rotated = to_model_input(png_bytes(stored, format="JPEG", quality=95, exif=exif))
+    reference = to_model_input(png_bytes(upright, format="JPEG", quality=95))
+    assert np.abs(rotated.astype(int) - reference.astype(int)).mean() < 6
+
+
+def test_one_pixel_image():
+    with pytest.raises(NoItemFoundError, match="No item found"):
+        to_model_input(png_bytes(Image.new("RGB", (1, 1), (200, 10, 10))))
+
+
+@pytest.mark.parametrize("colour", [(255, 255, 255), (0, 0, 0), (120, 180, 60)])
+def test_blank_image_finds_no_item(colour):
+    with pytest.raises(NoItemFoundError, match="No item found"):
+        to_model_input(Image.new("RGB", (300, 200), colour))
+
+
+def test_noise_only_image_finds_no_item():
+    rng = np.random.default_rng(0)
+    noisy = np.clip(200 + rng.normal(0, 4, (240, 240)), 0, 255).astype(np.uint8)
+    with pytest.raises(NoItemFoundError):
+        to_model_input(Image.fromarray(noisy))
+
+
+# --- invariants ------------------------------------------------------------------------------------
+
+
+def test_dataset_images_pass_through_unchanged(test_split):
+    images, _ = test_split
+    for item in images[:200]:
+        assert np.array_equal(to_model_input(Image.fromarray(item)), item)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(offset=(10, 10)),
+        dict(offset=(80, 40)),
+        dict(scale=3),
+        dict(scale=5, size=(320, 300), offset=(100, 120)),
+        dict(background=170),
+    ],
+)
+def test_photo_of_item_recovers_dataset_image(test_split, variant):
+    images, _ = test_split
+    errors = [aligned_error(to_model_input(as_photo(item, **variant)), item) for item in images[:30]]
+    # Resampling twice blurs texture a little; a missed inversion or crop would be off by 60 or more.
+    assert np.median(errors) < 13 and max(errors) < 45
+
+
+def test_inverted_item_gives_same_input(boot):
+    dark_on_light = to_model_input(as_photo(boot))
+    bright_on_dark = to_model_input(Image.fromarray(255 - np.asarray(as_photo(boot))))
+    assert np.abs(dark_on_light.astype(int) - bright_on_dark.astype(int)).mean() < 3
+
+
+def test_gradient_and_noise_are_ignored(boot):
+    photo = np.asarray(as_photo(boot, size=(240, 240)), dtype=np.float32)
+    yy, xx = np.mgrid[0:240, 0:240]
+    rng = np.random.default_rng(1)
+    lit = np.clip(photo - 0.15 * xx + 0.1 * yy + rng.normal(0, 5, photo.shape), 0, 255).astype(np.uint8)
+    clean = to_model_input(as_photo(boot, size=(240, 240)))
+    assert np.abs(to_model_input(Image.fromarray(lit)).astype(int) - clean.astype(int)).mean() < 10
+
+
+def test_steps_are_kept_for_display(boot):
+    result = convert(as_photo(boot))
+    assert [caption for caption, _ in result.steps][-1] == "28×28 model input"
+    assert len(result.steps) == 4 and result.inverted
+    assert all(step.dtype == np.uint8 for _, step in result.steps)
