@@ -62,7 +62,9 @@ def open_image(source) -> Image.Image:
         data = path.read_bytes()
     elif isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-    else:  # a file-like object such as Streamlit's UploadedFile
+    elif hasattr(source, "getvalue"):  # in-memory files such as Streamlit's UploadedFile, on every rerun
+        data = source.getvalue()
+    else:  # any other file object
         data = source.read(MAX_FILE_BYTES + 1)
     if len(data) == 0:
         raise UnreadableImageError("The file is empty.")
@@ -185,13 +187,12 @@ def convert(source) -> Conversion:
     if is_dataset_form(gray):
         pixels = gray.astype(np.uint8)
         return Conversion(image=pixels, steps=[("Already a 28×28 dataset image", pixels)], passthrough=True)
-    steps = [("Your image, in grayscale", gray.astype(np.uint8))]
-
     h, w = gray.shape
     if max(h, w) > WORK_SIZE:  # work at a moderate size: fast, and small noise averages out
         scale = WORK_SIZE / max(h, w)
         small = Image.fromarray(gray.astype(np.uint8)).resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.BOX)
         gray = np.asarray(small, dtype=np.float32)
+    steps = [("Your image, in grayscale", gray.astype(np.uint8))]
 
     # The item is whatever differs from the background; make it bright on black like the dataset.
     difference = gray - background_plane(gray)
@@ -220,9 +221,21 @@ def to_model_input(source) -> np.ndarray:
     return convert(source).image
 
 
-def from_array(pixels: np.ndarray) -> Image.Image:
-    """A NumPy array (H, W), (H, W, 3) or (H, W, 4) uint8 → PIL image, e.g. the drawing canvas."""
-    pixels = np.asarray(pixels)
+def drawing_to_input(canvas: np.ndarray | None) -> Conversion | None:
+    """The drawing canvas's RGBA array (H, W, 4) → Conversion, or None while nothing is drawn.
+
+    Strokes are opaque and the rest transparent (or the black background), so the pipeline's
+    transparency handling lays bright strokes on black, as in the dataset.
+    """
+    if canvas is None:
+        return None
+    pixels = np.asarray(canvas)
     if pixels.dtype != np.uint8:
         pixels = np.clip(pixels, 0, 255).astype(np.uint8)
-    return Image.fromarray(pixels)
+    visible = pixels[..., 3] > 0 if pixels.ndim == 3 and pixels.shape[2] == 4 else np.ones(pixels.shape[:2], bool)
+    if not (visible & (pixels[..., :3].max(axis=-1) > 32 if pixels.ndim == 3 else pixels > 32)).any():
+        return None
+    try:
+        return convert(Image.fromarray(pixels))
+    except NoItemFoundError:
+        return None

@@ -29,6 +29,7 @@ class Recipe:
     learning_rate: float
     augment: bool
     hidden_units: int = 128  # mlp only
+    width: int = 32  # cnn only: filters of the first conv, doubled per block
     seed: int = 42
 
 
@@ -141,7 +142,7 @@ def train(
     if recipe.architecture == "mlp":
         model = ARCHITECTURES["mlp"](hidden_units=recipe.hidden_units)
     else:
-        model = ARCHITECTURES[recipe.architecture]()
+        model = ARCHITECTURES["cnn"](width=recipe.width)
     steps_per_epoch = int(np.ceil(len(x_train) / recipe.batch_size))
     learning_rate = recipe.learning_rate
     if recipe.augment:  # long recipes decay to zero along a cosine

@@ -1,0 +1,141 @@
+"""Figures and small pictures for the app and the CLI.
+
+Matplotlib runs on the Agg backend and every figure is rendered to PNG bytes and closed at once, so a
+long-running server never accumulates figures. Palettes carry the right/wrong colours: the classic
+green/red, or blue/orange that deuteranopes can tell apart.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from fmnist.config import CLASS_NAMES, NUM_CLASSES  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Right/wrong colours, as hex for matplotlib and as Streamlit markdown colour names."""
+
+    name: str
+    right: str
+    wrong: str
+    right_md: str
+    wrong_md: str
+    neutral: str = "#9aa0a6"
+
+
+CLASSIC = Palette("Classic (green / red)", right="#2e7d32", wrong="#d32f2f", right_md="green", wrong_md="red")
+COLOR_BLIND_SAFE = Palette("Colour-blind safe (blue / orange)", right="#1f5fbf", wrong="#e07b00", right_md="blue", wrong_md="orange")
+PALETTES = {"classic": CLASSIC, "safe": COLOR_BLIND_SAFE}
+
+
+def figure_png(fig) -> bytes:
+    """Render a figure to PNG bytes and close it."""
+    buffer = io.BytesIO()
+    try:
+        fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def _hex_rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def bar_colours(probabilities: np.ndarray, true_label: int | None, palette: Palette) -> list[str]:
+    """The classic walkthrough's bars: grey, the predicted bar 'wrong'-coloured, the true bar 'right'-coloured.
+
+    When the prediction is right the true bar is drawn last and wins, so a right answer shows one
+    'right' bar and a wrong answer shows both colours.
+    """
+    colours = [palette.neutral] * NUM_CLASSES
+    colours[int(np.argmax(probabilities))] = palette.wrong
+    if true_label is not None:
+        colours[int(true_label)] = palette.right
+    return colours
+
+
+def tile_picture(image: np.ndarray, probabilities: np.ndarray, true_label: int | None, palette: Palette, scale: int = 4) -> Image.Image:
+    """A grid tile drawn with NumPy: the item enlarged and its 10-bar chart beneath, no matplotlib needed.
+
+    Drawing tiles directly keeps a page of 30 tiles well under the time of one matplotlib figure.
+    """
+    side = image.shape[0] * scale
+    bar_height = side // 2
+    picture = np.full((side + 4 + bar_height, side, 3), 255, np.uint8)
+    picture[:side] = np.repeat(np.repeat(image, scale, 0), scale, 1)[..., None]
+    colours = bar_colours(probabilities, true_label, palette)
+    slot = side / NUM_CLASSES
+    for i, (p, colour) in enumerate(zip(probabilities, colours)):
+        height = int(round(float(p) * bar_height))
+        left, right = int(i * slot + 1), int((i + 1) * slot - 1)
+        picture[side + 4 + bar_height - max(height, 1) : side + 4 + bar_height, left:right] = _hex_rgb(colour)
+    return Image.fromarray(picture)
+
+
+def probability_chart(probabilities: np.ndarray, true_label: int | None, palette: Palette, height: float = 3.0) -> bytes:
+    """Horizontal bars with class names, for the detail view, Draw and Photo pages."""
+    fig, ax = plt.subplots(figsize=(5.5, height), dpi=110)
+    order = np.arange(NUM_CLASSES)[::-1]
+    ax.barh([CLASS_NAMES[i] for i in order], probabilities[order], color=[bar_colours(probabilities, true_label, palette)[i] for i in order])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    for y, i in enumerate(order):
+        if probabilities[i] >= 0.01:
+            ax.text(min(probabilities[i] + 0.01, 0.9), y, f"{probabilities[i]:.0%}", va="center", fontsize=8)
+    return figure_png(fig)
+
+
+def confusion_matrix_chart(matrix: np.ndarray) -> bytes:
+    fig, ax = plt.subplots(figsize=(7.5, 6.5), dpi=100)
+    shown = ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(NUM_CLASSES), CLASS_NAMES, rotation=45, ha="right")
+    ax.set_yticks(range(NUM_CLASSES), CLASS_NAMES)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    threshold = matrix.max() / 2
+    for (r, c), value in np.ndenumerate(matrix):
+        ax.text(c, r, str(value), ha="center", va="center", fontsize=8, color="white" if value > threshold else "black")
+    fig.colorbar(shown, ax=ax, fraction=0.046)
+    return figure_png(fig)
+
+
+def training_curves(history: dict[str, list[float]], width: float = 10.0) -> bytes:
+    """Train vs test loss and accuracy per epoch: where the two part, the model overfits."""
+    fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(width, 3.2), dpi=100)
+    epochs = np.arange(1, len(history.get("train_loss", [])) + 1)
+    for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+        ax.plot(epochs, history.get(f"train_{metric}", []), "o-", label="train", color="#1f77b4")
+        ax.plot(epochs[: len(history.get(f"test_{metric}", []))], history.get(f"test_{metric}", []), "o-", label="test", color="#ff7f0e")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return figure_png(fig)
+
+
+def heatmap_overlay(image: np.ndarray, heatmap: np.ndarray, scale: int = 8) -> Image.Image:
+    """The 28×28 input in gray with the heatmap in warm colours on top, enlarged for display."""
+    heat = np.clip(heatmap / (heatmap.max() or 1.0), 0, 1)
+    colours = plt.get_cmap("inferno")(heat)[..., :3]
+    gray = (image.astype(np.float32) / 255.0)[..., None]
+    blended = 0.45 * gray + 0.55 * colours * (heat[..., None] ** 0.7)
+    picture = (np.clip(blended, 0, 1) * 255).astype(np.uint8)
+    return Image.fromarray(picture).resize((image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
+
+
+def enlarge(image: np.ndarray, scale: int = 8) -> Image.Image:
+    """A small gray image enlarged with visible pixels, as the model sees it."""
+    return Image.fromarray(image).resize((image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)

@@ -1,0 +1,94 @@
+"""Model: how good the chosen model is, where it errs, how it trained, and MLP vs CNN side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from fmnist import metrics, plots
+from fmnist.config import CLASS_NAMES, MODEL_NAMES
+from fmnist.ui import browse, charts, state
+
+
+def open_in_browse(true: int, predicted: int) -> None:
+    """Show the images of one confusion-matrix cell on the Browse page."""
+    st.session_state.update(true=CLASS_NAMES[true], pred=CLASS_NAMES[predicted], wrong=False, sort=False, page=1, idx=None)
+    st.switch_page(
+        st.Page(browse.page, url_path="browse"),
+        query_params={"model": state.current_model(), "true": CLASS_NAMES[true], "pred": CLASS_NAMES[predicted]},
+    )
+
+
+def _cell_clicked() -> None:
+    """Remember a clicked cell; the page opens it (switching pages is not allowed inside a callback)."""
+    points = st.session_state.matrix.selection.get("cell") or []
+    if points:
+        st.session_state.open_cell = (CLASS_NAMES.index(points[0]["true"]), CLASS_NAMES.index(points[0]["predicted"]))
+
+
+def confusion_section(summary: dict) -> None:
+    st.subheader("Confusion matrix")
+    st.caption("Rows are the true class, columns the model's answer. Click a cell to see those images.")
+    if "open_cell" in st.session_state:
+        open_in_browse(*st.session_state.pop("open_cell"))
+    matrix = np.array(summary["confusion_matrix"])
+    st.altair_chart(charts.confusion_matrix(matrix), on_select=_cell_clicked, selection_mode="cell", key="matrix", width="stretch")
+    a, b, c = st.columns([2, 2, 1.4], vertical_alignment="bottom")
+    true = a.selectbox("True class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-true", index=6)
+    predicted = b.selectbox("Predicted class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-pred", index=0)
+    count = summary["confusion_matrix"][true][predicted]
+    if c.button(f"Show these {count:,} images", key="cell-open"):
+        open_in_browse(true, predicted)
+
+
+def comparison_section() -> None:
+    st.subheader("Classic MLP vs CNN")
+    images, labels = state.test_split()
+    summaries = {state.model_title(name): metrics.summarize(labels, state.test_probabilities(name)) for name in MODEL_NAMES}
+    cards = {state.model_title(name): state.model_card(name) for name in MODEL_NAMES}
+    table = pd.DataFrame(
+        {
+            title: {
+                "parameters": f"{cards[title].get('parameters', 0):,}",
+                "test accuracy": f"{summaries[title]['accuracy']:.2%}",
+                "epochs": cards[title].get("epochs", "?"),
+                "training time": f"{cards[title].get('training_seconds', 0) / 60:.1f} min",
+            }
+            for title in summaries
+        }
+    )
+    left, right = st.columns([1, 1.6])
+    left.dataframe(table, width="stretch")
+    mlp, cnn = (summaries[state.model_title(n)]["per_class_accuracy"] for n in ("mlp", "cnn"))
+    deltas = pd.DataFrame({"class": list(CLASS_NAMES), "CNN − MLP (points)": [100 * (cnn[c] - mlp[c]) for c in CLASS_NAMES]})
+    left.dataframe(deltas.round(1), hide_index=True, width="stretch")
+    right.altair_chart(charts.per_class_accuracy({t: s["per_class_accuracy"] for t, s in summaries.items()}), width="stretch")
+
+
+def page() -> None:
+    name = state.current_model()
+    st.title(f"Model: {state.model_title(name)}")
+    images, labels = state.test_split()
+    summary = metrics.summarize(labels, state.test_probabilities(name))
+    card = state.model_card(name)
+
+    a, b, c, d = st.columns(4)
+    a.metric("Test accuracy", f"{summary['accuracy']:.2%}")
+    b.metric("Parameters", f"{card.get('parameters', state.classifier(name).num_params):,}")
+    c.metric("Epochs", card.get("epochs", "?"))
+    d.metric("Training time", f"{card.get('training_seconds', 0) / 60:.1f} min")
+
+    left, right = st.columns([1, 1.3])
+    with left:
+        st.subheader("Accuracy per class")
+        st.altair_chart(charts.per_class_accuracy({state.model_title(name): summary["per_class_accuracy"]}), width="stretch")
+    with right:
+        confusion_section(summary)
+
+    history = card.get("history")
+    if history and history.get("train_loss"):
+        st.subheader("Training curves")
+        st.caption("Train vs test after every epoch: where the test curve stops following the train curve, the model starts to overfit.")
+        st.image(plots.training_curves(history), width="stretch")
+    comparison_section()

@@ -1,0 +1,73 @@
+"""Photo: upload or take a picture of a real item, see each conversion step, then the prediction."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import streamlit as st
+
+from fmnist import imaging, renderings
+from fmnist.config import CLASS_NAMES
+from fmnist.ui import state, widgets
+
+IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
+SOURCES = {"upload": ":material/upload: Upload a photo", "camera": ":material/photo_camera: Take a photo", "example": ":material/science: Try an example"}
+EXAMPLE_CLASSES = (0, 1, 3, 5, 7, 8, 9)  # a T-shirt, trousers, a dress, a sandal, a sneaker, a bag, a boot
+
+
+@st.cache_data(show_spinner=False)
+def example_photos() -> list[tuple[str, bytes]]:
+    """A few test items rendered as phone photos (dark on light paper, off-centre, JPEG), made once."""
+    images, labels = state.test_split()
+    rng = np.random.default_rng(7)
+    examples = []
+    for label in EXAMPLE_CLASSES:
+        item = images[int(np.flatnonzero(labels == label)[3])]
+        buffer = io.BytesIO()
+        renderings.render_photo(item, rng, size=320).save(buffer, format="JPEG", quality=90)
+        examples.append((CLASS_NAMES[label], buffer.getvalue()))
+    return examples
+
+
+def _choose_example(index: int) -> None:
+    st.session_state.example = index
+
+
+def picture_source():
+    """The picture the user gave (an uploaded file, a camera shot or an example's bytes), or None."""
+    source = st.segmented_control("Source", list(SOURCES), format_func=SOURCES.get, default="upload", required=True, key="source")
+    if source == "upload":
+        return st.file_uploader("Photo of a piece of clothing, a shoe or a bag", type=IMAGE_TYPES, key="upload")
+    if source == "camera":
+        return st.camera_input("Hold the item in front of a plain background", key="camera")
+    examples = example_photos()
+    for column, (index, (name, picture)) in zip(st.columns(len(examples)), enumerate(examples)):
+        with column:
+            st.image(picture, caption=name, width="stretch")
+            st.button("Try", key=f"example-{index}", on_click=_choose_example, args=(index,), width="stretch")
+    chosen = st.session_state.get("example")
+    return None if chosen is None else examples[chosen][1]
+
+
+def steps(conversion: imaging.Conversion) -> None:
+    st.markdown("**How the photo becomes the model's input**")
+    for column, (title, picture) in zip(st.columns(len(conversion.steps)), conversion.steps):
+        column.image(picture, caption=title, width="stretch", clamp=True)
+
+
+def page() -> None:
+    st.title("Classify a photo")
+    st.caption("Best results: one item, flat or hanging, on a plain background that contrasts with it.")
+    picture = picture_source()
+    if picture is None:
+        st.info("Upload a photo, take one, or try an example.")
+        return
+    try:
+        conversion = imaging.convert(picture)
+    except imaging.ImageError as error:
+        st.error(str(error), icon=":material/block:")
+        return
+    steps(conversion)
+    probabilities = state.classifier().predict(conversion.image)[0]
+    widgets.prediction_panel(conversion.image, probabilities, key="photo")
