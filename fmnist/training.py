@@ -169,6 +169,7 @@ def train(
         validation_data=(scaled_test, y_test),
         validation_batch_size=1000,
         callbacks=[progress],
+        shuffle=False,  # the dataset shuffles itself, every epoch
         verbose=verbose,
     )
     seconds = time.perf_counter() - start
