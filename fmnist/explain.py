@@ -2,7 +2,8 @@
 
 - Occlusion sensitivity (any model): cover a small patch with background and measure how much the
   class probability drops; pixels whose covering hurts most drove the decision.
-- Gradients: Grad-CAM on the last convolution for the CNN, input-gradient saliency for the MLP.
+- Gradients: Grad-CAM on the last convolution for the CNN; gradient × input for the MLP (the pixels
+  whose brightness pushes the class up; plain gradients also light up the empty background).
 
 Every heatmap is float32 (28, 28), non-negative, normalised to a maximum of 1 (all zero when nothing
 matters).
@@ -61,7 +62,7 @@ def _gradient_fn(classifier: Classifier):
 
     model = classifier.model
     conv = _last_conv_index(model)
-    if conv is None:  # MLP: |d p / d pixel|
+    if conv is None:  # MLP: gradient × input, positive part
 
         @tf.function(input_signature=[tf.TensorSpec([IMAGE_SIZE, IMAGE_SIZE], tf.float32), tf.TensorSpec([], tf.int32)])
         def saliency(image, target):
@@ -69,7 +70,7 @@ def _gradient_fn(classifier: Classifier):
             with tf.GradientTape() as tape:
                 tape.watch(x)
                 p = model(x, training=False)[0, target]
-            return tf.abs(tape.gradient(p, x))[0]
+            return tf.nn.relu(tape.gradient(p, x) * x)[0]
 
         fn = saliency
     else:  # CNN: Grad-CAM on the activations after the last conv block (conv → BN → ReLU)

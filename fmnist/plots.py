@@ -23,18 +23,18 @@ from fmnist.config import CLASS_NAMES, NUM_CLASSES  # noqa: E402
 
 @dataclass(frozen=True)
 class Palette:
-    """Right/wrong colours, as hex for matplotlib and as Streamlit markdown colour names."""
+    """Right/wrong caption colours (Streamlit markdown names) and bar colours (hex) for charts."""
 
     name: str
-    right: str
-    wrong: str
     right_md: str
     wrong_md: str
-    neutral: str = "#9aa0a6"
+    predicted: str  # the predicted bar, as in the classic walkthrough's red
+    true: str  # the true bar, the classic blue; it wins when the prediction is right
+    neutral: str = "#b0b4b9"
 
 
-CLASSIC = Palette("Classic (green / red)", right="#2e7d32", wrong="#d32f2f", right_md="green", wrong_md="red")
-COLOR_BLIND_SAFE = Palette("Colour-blind safe (blue / orange)", right="#1f5fbf", wrong="#e07b00", right_md="blue", wrong_md="orange")
+CLASSIC = Palette("Classic (green / red)", right_md="green", wrong_md="red", predicted="#d32f2f", true="#1f77b4")
+COLOR_BLIND_SAFE = Palette("Colour-blind safe (blue / orange)", right_md="blue", wrong_md="orange", predicted="#e07b00", true="#1f5fbf")
 PALETTES = {"classic": CLASSIC, "safe": COLOR_BLIND_SAFE}
 
 
@@ -53,15 +53,15 @@ def _hex_rgb(colour: str) -> tuple[int, int, int]:
 
 
 def bar_colours(probabilities: np.ndarray, true_label: int | None, palette: Palette) -> list[str]:
-    """The classic walkthrough's bars: grey, the predicted bar 'wrong'-coloured, the true bar 'right'-coloured.
+    """The classic walkthrough's bars: grey, the predicted bar red, the true bar blue.
 
-    When the prediction is right the true bar is drawn last and wins, so a right answer shows one
-    'right' bar and a wrong answer shows both colours.
+    The true bar is coloured last and wins, so a right answer shows one blue bar and a wrong answer
+    both colours. With no known label (a drawing, a photo) the answer is simply blue.
     """
     colours = [palette.neutral] * NUM_CLASSES
-    colours[int(np.argmax(probabilities))] = palette.wrong
+    colours[int(np.argmax(probabilities))] = palette.predicted if true_label is not None else palette.true
     if true_label is not None:
-        colours[int(true_label)] = palette.right
+        colours[int(true_label)] = palette.true
     return colours
 
 

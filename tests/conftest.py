@@ -33,8 +33,16 @@ def train_split():
     return require_train_split()
 
 
+class _Shipped(dict):
+    """The shipped models by name, each loaded on first use and shared by every test."""
+
+    def __missing__(self, name):
+        from fmnist.models import load_model
+
+        self[name] = load_model(name)
+        return self[name]
+
+
 @pytest.fixture(scope="session")
 def classifiers():
-    from fmnist.models import load_model
-
-    return {name: load_model(name) for name in ("mlp", "cnn")}
+    return _Shipped()

@@ -199,3 +199,33 @@ def test_steps_are_kept_for_display(boot):
     assert [caption for caption, _ in result.steps][-1] == "28×28 model input"
     assert len(result.steps) == 4 and result.inverted
     assert all(step.dtype == np.uint8 for _, step in result.steps)
+
+
+# --- the drawing canvas ----------------------------------------------------------------------------
+
+
+def canvas_with(strokes: list[tuple[slice, slice]], background_alpha: int = 0) -> np.ndarray:
+    """An RGBA array as the canvas returns it: white opaque strokes, the rest black."""
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[..., 3] = background_alpha
+    for rows, cols in strokes:
+        rgba[rows, cols] = (255, 255, 255, 255)
+    return rgba
+
+
+def test_empty_canvas_gives_nothing():
+    assert imaging.drawing_to_input(None) is None
+    assert imaging.drawing_to_input(canvas_with([])) is None
+    assert imaging.drawing_to_input(canvas_with([], background_alpha=255)) is None
+
+
+@pytest.mark.parametrize("background_alpha", [0, 255])
+def test_canvas_drawing_becomes_centred_input(background_alpha):
+    # Two vertical bars near the top-left corner: a pair of trouser legs, drawn small.
+    conversion = imaging.drawing_to_input(canvas_with([(slice(20, 120), slice(20, 35)), (slice(20, 120), slice(50, 65))], background_alpha))
+    image = conversion.image
+    assert image.shape == (28, 28) and image.dtype == np.uint8
+    rows, cols = np.nonzero(image > 128)
+    assert rows.min() <= 1 and rows.max() >= 26  # the longest side fills the frame
+    assert abs((cols.min() + cols.max()) / 2 - 13.5) <= 1.5  # centred
+    assert image[:, :3].max() < 30 and not conversion.inverted  # bright strokes on black, as drawn

@@ -44,7 +44,7 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
             heatmap = explain.explain(state.classifier(), image, target, method)
         else:
             heatmap = _cached_explanation(model, image.tobytes(), target, method)
-        st.image(plots.heatmap_overlay(image, heatmap), width=224)
+        st.image(plots.heatmap_overlay(image, heatmap), width="stretch")
         st.caption(explain.GUIDE[method])
 
 
@@ -54,7 +54,7 @@ def prediction_panel(image: np.ndarray, probabilities: np.ndarray, true_label: i
     predicted = int(probabilities.argmax())
     left, middle, right = st.columns([1, 2, 1.2])
     with left:
-        st.image(plots.enlarge(image), caption="What the model sees (28×28)", width=224)
+        st.image(plots.enlarge(image), caption="What the model sees (28×28)", width="stretch")
     with middle:
         st.markdown(f"### {caption(probabilities, true_label, palette)}")
         st.image(plots.probability_chart(probabilities, true_label, palette), width="stretch")

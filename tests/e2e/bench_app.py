@@ -1,0 +1,174 @@
+"""App benchmark, load and soak, in a real Chromium: `python -m tests.e2e.bench_app` prints tables.
+
+- start: `streamlit run` to the first rendered Browse grid;
+- p50/p95 of 20 repetitions of each interaction (next page, change filter, open detail, a canvas
+  stroke, an upload) and server RSS after warm-up with both models loaded;
+- load: N concurrent sessions, each doing M mixed interactions, all fired together per round;
+- soak: R reruns of a page with a detail view (matplotlib figures), and the RSS growth.
+
+It exits 1 when any interaction failed (an exception box or a time-out), so CI-style runs can gate on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+from fmnist import data
+from tests.e2e import harness
+
+TILES = 24
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ms = np.asarray(samples) * 1000
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+
+
+def upload_payloads() -> list[bytes]:
+    images, _ = data.load_test_split()
+    payloads = []
+    for item in images[:20]:
+        buffer = io.BytesIO()
+        Image.fromarray(255 - item).resize((200, 200)).save(buffer, format="PNG")
+        payloads.append(buffer.getvalue())
+    return payloads
+
+
+def first_grid_seconds(browser) -> tuple[float, harness.AppServer]:
+    start = time.perf_counter()
+    server = harness.AppServer().start()
+    page = harness.open_page(browser, server.url + "/")
+    page.locator('[data-testid="stImage"]').nth(TILES - 1).wait_for(timeout=60_000)
+    elapsed = time.perf_counter() - start
+    page.context.close()
+    return elapsed, server
+
+
+def interactions(browser, server, repeats: int) -> dict[str, list[float]]:
+    timings: dict[str, list[float]] = {}
+    page = harness.open_page(browser, server.url + "/?model=cnn")
+    step_up = page.locator('[data-testid="stNumberInputStepUp"]')
+    timings["next page"] = [harness.rerun(page, step_up.click) for _ in range(repeats)]
+    toggle = page.get_by_text("Only mistakes")
+    timings["change filter"] = [harness.rerun(page, toggle.click) for _ in range(repeats)]
+    details = page.get_by_role("button", name="Details")
+    timings["open detail"] = [harness.rerun(page, details.nth(i % TILES).click) for i in range(repeats)]
+    page.context.close()
+
+    page = harness.open_page(browser, server.url + "/draw")
+    strokes = []
+    for i in range(repeats):
+        x = 0.2 + 0.6 * i / repeats
+        strokes.append(harness.rerun(page, lambda: harness.draw_stroke(page, [(x, 0.15), (x + 0.05, 0.5), (x + 0.1, 0.85)])))
+    timings["canvas stroke"] = strokes
+    page.context.close()
+
+    page = harness.open_page(browser, server.url + "/photo")
+    dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    payloads = upload_payloads()
+    timings["upload"] = [
+        harness.rerun(page, lambda: dropzone.set_input_files(files=[{"name": f"item{i}.png", "mimeType": "image/png", "buffer": payloads[i % 20]}]))
+        for i in range(repeats)
+    ]
+    page.context.close()
+    return timings
+
+
+def warm_rss(browser, server) -> float:
+    """RSS once both models have served a page (predictions cached for each)."""
+    for model in ("cnn", "mlp"):
+        page = harness.open_page(browser, f"{server.url}/?model={model}")
+        page.context.close()
+    return server.rss_mb()
+
+
+def load(browser, server, sessions: int, rounds: int) -> tuple[list[float], int]:
+    """All sessions act at once each round; each latency runs from its action to its run's end."""
+    pages = [harness.open_page(browser, f"{server.url}/?model={'cnn' if i % 2 else 'mlp'}") for i in range(sessions)]
+    actions = [
+        lambda p: p.locator('[data-testid="stNumberInputStepUp"]').click(),
+        lambda p: p.get_by_text("Only mistakes").click(),
+        lambda p: p.get_by_role("button", name="Details").nth(3).click(),
+        lambda p: p.get_by_text("Least sure first").click(),
+    ]
+    latencies, errors = [], 0
+    for r in range(rounds):
+        started = {}
+        for i, page in enumerate(pages):
+            before = harness.runs_done(page)
+            started[i] = (before, time.perf_counter())
+            actions[(r + i) % len(actions)](page)
+        pending = set(started)
+        deadline = time.perf_counter() + 60
+        while pending and time.perf_counter() < deadline:
+            for i in list(pending):
+                before, t0 = started[i]
+                if pages[i].evaluate(f"() => window.__stRunsDone > {before} && ({harness.IDLE})()"):
+                    latencies.append(time.perf_counter() - t0)
+                    pending.discard(i)
+        errors += len(pending) + sum(harness.exception_boxes(p) > 0 for p in pages)
+    for page in pages:
+        page.context.close()
+    return latencies, errors
+
+
+def soak(browser, server, reruns: int) -> tuple[float, float, int]:
+    page = harness.open_page(browser, server.url + "/?model=cnn&idx=5")
+    toggle = page.get_by_text("Least sure first")
+    for _ in range(10):  # warm-up: caches filled, allocator settled
+        harness.rerun(page, toggle.click)
+    before = server.rss_mb()
+    for _ in range(reruns):
+        harness.rerun(page, toggle.click)
+    after = server.rss_mb()
+    errors = harness.exception_boxes(page)
+    page.context.close()
+    return before, after, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--reruns", type=int, default=300)
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = harness.launch_browser(playwright)
+        first_grid, server = first_grid_seconds(browser)
+        try:
+            timings = interactions(browser, server, args.repeats)
+            rss = warm_rss(browser, server)
+            load_latencies, load_errors = load(browser, server, args.sessions, args.rounds)
+            soak_before, soak_after, soak_errors = soak(browser, server, args.reruns)
+        finally:
+            server.stop()
+            browser.close()
+
+    print("what | p50 ms | p95 ms | target")
+    print("--- | --- | --- | ---")
+    print(f"first Browse grid after `streamlit run` | {first_grid * 1000:.0f} | | ≤ 10000")
+    for name, samples in timings.items():
+        p50, p95 = percentiles(samples)
+        print(f"{name} (×{len(samples)}) | {p50:.0f} | {p95:.0f} | p95 ≤ 500")
+    p50, p95 = percentiles(load_latencies)
+    print(f"under load: {args.sessions} sessions × {args.rounds} interactions | {p50:.0f} | {p95:.0f} | 0 errors (got {load_errors})")
+    print()
+    print("memory | MB | target")
+    print("--- | --- | ---")
+    print(f"server RSS after warm-up, both models loaded | {rss:.0f} | ≤ 800")
+    print(f"RSS growth over {args.reruns} reruns ({soak_before:.0f} → {soak_after:.0f}) | {soak_after - soak_before:+.0f} | ≤ 50")
+    return 1 if load_errors or soak_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

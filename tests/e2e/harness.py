@@ -1,0 +1,146 @@
+"""A real Streamlit server and a real Chromium, shared by the end-to-end tests and the app benchmark.
+
+The server runs `streamlit run` on a free port; the browser is Debian's Chromium driven by Playwright
+(Playwright's own browser download cannot work offline). We wait on Streamlit's own signal: the
+`data-test-script-state` attribute of the app root, which is "running" while the script runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from fmnist.config import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("FMNIST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+
+# Counts finished script runs: every time the app root's state leaves "running".
+RUN_COUNTER = """
+window.__stRunsDone = 0;
+new MutationObserver((records) => {
+  for (const r of records) { if (r.oldValue === 'running') window.__stRunsDone += 1; }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+"""
+IDLE = "() => { const a = document.querySelector('[data-testid=\"stApp\"]'); return a && a.dataset.testScriptState === 'notRunning'; }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AppServer:
+    """`streamlit run streamlit_app.py` on a free loopback port, started and stopped by the caller."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log_path = ARTIFACTS / f"streamlit-{self.port}.log"
+
+    def start(self, timeout: float = 90) -> "AppServer":
+        ARTIFACTS.mkdir(exist_ok=True)
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
+            "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        ]
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise TimeoutError(f"streamlit did not become healthy within {timeout:.0f} s; see {self.log_path}")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server process, in MB."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+
+def launch_browser(playwright):
+    """Debian's Chromium when present (always in CI); otherwise Playwright's own, if the user has it."""
+    executable = CHROMIUM if Path(CHROMIUM).exists() else None
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def open_page(browser, url: str, width: int = 1400, height: int = 1000):
+    """A new tab at `url`, with the run counter installed, once the first script run has finished."""
+    context = browser.new_context(viewport={"width": width, "height": height}, permissions=["camera"])
+    page = context.new_page()
+    page.add_init_script(RUN_COUNTER)
+    page.goto(url)
+    wait_idle(page)  # the root exists and is idle …
+    page.wait_for_function(f"() => window.__stRunsDone >= 1 && ({IDLE})()", timeout=90_000)  # … after the first run
+    return page
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(IDLE, timeout=timeout)
+
+
+def runs_done(page) -> int:
+    return page.evaluate("window.__stRunsDone")
+
+
+def rerun(page, action, timeout: float = 60_000) -> float:
+    """Do `action`, wait until the script run it caused has finished; return the seconds it took."""
+    before = runs_done(page)
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(f"() => window.__stRunsDone > {before} && ({IDLE})()", timeout=timeout)
+    return time.perf_counter() - start
+
+
+def draw_stroke(page, points: list[tuple[float, float]]) -> None:
+    """Drag the mouse along points given as fractions of the drawing canvas."""
+    box = page.locator("canvas").last.bounding_box()  # Fabric's top canvas takes the mouse
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
+    page.mouse.down()
+    for fx, fy in points[1:]:
+        page.mouse.move(x0 + fx * box["width"], y0 + fy * box["height"], steps=4)
+    page.mouse.up()
+
+
+def exception_boxes(page) -> int:
+    return page.locator('[data-testid="stException"]').count()

@@ -1,0 +1,114 @@
+"""The app in a real Chromium against a real `streamlit run`: what a user sees and does."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.e2e.harness import draw_stroke, exception_boxes, rerun
+
+pytestmark = pytest.mark.e2e
+
+CAPTION = '[data-testid="stMarkdownContainer"] span'
+
+
+def grid_captions(page) -> list[str]:
+    texts = page.locator('[data-testid="stMarkdownContainer"] p').all_inner_texts()
+    return [t for t in texts if t.startswith(("✓", "✗"))]
+
+
+@pytest.mark.parametrize("path, title", [
+    ("/", "Browse the test set"), ("/draw", "Draw an item"), ("/photo", "Classify a photo"),
+    ("/model", "Model: CNN"), ("/train", "Train a model live"),
+])
+def test_every_page_opens_without_exception(open_app, path, title):
+    page = open_app(path)
+    assert page.get_by_role("heading", name=title).is_visible()
+    assert exception_boxes(page) == 0
+
+
+def test_browse_grid_has_green_and_red_captions(open_app):
+    page = open_app("/?model=mlp&sort=confidence")  # least sure first: mistakes and right answers mixed
+    captions = grid_captions(page)
+    assert len(captions) == 24
+    colours = page.locator('[data-testid="stMarkdownContainer"] span[class]').evaluate_all(
+        "els => els.filter(e => /^[✓✗]/.test(e.innerText)).map(e => getComputedStyle(e).color)"
+    )
+    assert len(set(colours)) == 2  # two colours, one per mark
+    assert any(c.startswith("✓") for c in captions) and any(c.startswith("✗") for c in captions)
+
+
+def test_changing_a_filter_updates_grid_and_url(open_app):
+    page = open_app("/?model=mlp")
+    toggle = page.get_by_text("Only mistakes")
+    rerun(page, toggle.click)
+    assert "wrong=1" in page.url
+    captions = grid_captions(page)
+    assert captions and all(c.startswith("✗") for c in captions)
+
+
+def test_shared_url_restores_the_view(open_app):
+    page = open_app("/?model=mlp&true=Shirt&wrong=1&page=2&idx=123")
+    assert page.get_by_role("heading", name="Test image #123").is_visible()
+    captions = grid_captions(page)
+    assert all(c.startswith("✗") and c.endswith("(Shirt)") for c in captions[1:])
+    assert page.get_by_label(re.compile("^Page")).input_value() == "2"
+
+
+def test_drawing_a_stroke_gives_a_prediction(open_app):
+    page = open_app("/draw")
+    rerun(page, lambda: draw_stroke(page, [(0.3, 0.15), (0.32, 0.5), (0.35, 0.85)]))
+    rerun(page, lambda: draw_stroke(page, [(0.6, 0.15), (0.62, 0.5), (0.65, 0.85)]))
+    assert page.get_by_text("What the model sees (28×28)").is_visible()
+    assert page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%")).count() == 1
+    assert exception_boxes(page) == 0
+
+
+def png_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).resize((140, 140)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(page, name: str, content: bytes, mime: str = "image/png") -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": content}]
+    )
+
+
+def test_uploading_a_photo_gives_a_prediction(open_app, test_split):
+    images, labels = test_split
+    trouser = images[int(np.flatnonzero(labels == 1)[0])]
+    page = open_app("/photo")
+    rerun(page, lambda: upload(page, "trouser.png", png_bytes(255 - trouser)))
+    assert page.get_by_role("heading", level=3).filter(has_text="Trouser").is_visible()
+    assert page.get_by_text("28×28 model input").is_visible()
+
+
+def test_bad_upload_shows_message_and_app_keeps_working(open_app, test_split):
+    images, labels = test_split
+    page = open_app("/photo")
+    rerun(page, lambda: upload(page, "notes.png", b"not an image at all"))
+    alert = page.locator('[data-testid="stAlert"]')
+    assert "not an image" in alert.inner_text()
+    assert exception_boxes(page) == 0
+    rerun(page, lambda: upload(page, "boot.png", png_bytes(images[0])))
+    assert page.get_by_role("heading", level=3).filter(has_text="Ankle boot").is_visible()
+
+
+def test_camera_input_with_fake_camera(open_app):
+    page = open_app("/photo")
+    rerun(page, lambda: page.get_by_text("Take a photo").click())
+    button = page.locator('[data-testid="stCameraInputButton"]')
+    button.wait_for(state="visible", timeout=30_000)
+    page.wait_for_function("() => { const v = document.querySelector('video'); return v && v.readyState >= 2; }", timeout=30_000)
+    rerun(page, button.click)
+    # Chromium's fake camera shows a test pattern: either a prediction or the one-sentence message.
+    prediction = page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%"))
+    message = page.locator('[data-testid="stAlert"]')
+    assert prediction.count() == 1 or "No item found" in message.inner_text()
+    assert exception_boxes(page) == 0
