@@ -42,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=3, help="how many classes to print per file (default 3)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
 
+    p = commands.add_parser("explain", help="write a heatmap of the pixels that drove a prediction")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
+    p.add_argument("--method", choices=("occlusion", "gradient"), default="occlusion")
+    p.add_argument("--target", choices=CLASS_NAMES, metavar="CLASS", help="class to explain (default: the predicted one)")
+    p.add_argument("--out", type=Path, default=Path("heatmap.png"))
+
+    p = commands.add_parser("export", help="export a model for deployment and verify the artifact")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
+    p.add_argument("--format", choices=("saved_model", "litert"), required=True)
+    p.add_argument("--out", type=Path, help="output path (default: exports/<model>_saved_model or exports/<model>.tflite)")
+
     commands.add_parser("data", help="say where the dataset was found, or fetch it")
 
     p = commands.add_parser("bench", help="print a table of load and predict timings for both models")
@@ -56,7 +68,11 @@ def cmd_train(args) -> int:
     from fmnist import data, training
 
     recipe = training.RECIPES[args.model]
-    recipe = replace(recipe, epochs=args.epochs or recipe.epochs, seed=recipe.seed if args.seed is None else args.seed)
+    recipe = replace(
+        recipe,
+        epochs=recipe.epochs if args.epochs is None else args.epochs,
+        seed=recipe.seed if args.seed is None else args.seed,
+    )
     if recipe.epochs < 1:
         raise UserError("--epochs must be at least 1.")
     train_split = data.load_split("train")
@@ -156,6 +172,54 @@ def cmd_predict(args) -> int:
     return 1 if any("error" in r for r in results) else 0
 
 
+def cmd_explain(args) -> int:
+    import time
+
+    from fmnist import explain, plots
+    from fmnist.imaging import ImageError, to_model_input
+    from fmnist.models import load_model
+
+    classifier = load_model(args.model)
+    try:
+        image = to_model_input(args.file)
+    except ImageError as exc:
+        raise UserError(f"{args.file}: {exc}") from exc
+    probabilities = classifier.predict(image)[0]
+    target = CLASS_NAMES.index(args.target) if args.target else int(probabilities.argmax())
+    explain.explain(classifier, image, target, args.method)  # first call traces; time the second
+    start = time.perf_counter()
+    heatmap = explain.explain(classifier, image, target, args.method)
+    elapsed = time.perf_counter() - start
+    try:
+        plots.heatmap_overlay(image, heatmap).save(args.out)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot write {args.out}: {exc}") from exc
+    print(
+        f"{args.file}: {CLASS_NAMES[int(probabilities.argmax())]} {probabilities.max():.1%}; "
+        f"{args.method} heatmap for {CLASS_NAMES[target]} in {elapsed * 1000:.0f} ms → {args.out}"
+    )
+    return 0
+
+
+def cmd_export(args) -> int:
+    from fmnist import data
+    from fmnist.export import ExportError, default_path, export
+    from fmnist.models import load_model, resolve_model_file
+
+    classifier = load_model(args.model)
+    path = args.out or default_path(resolve_model_file(args.model).stem, args.format)
+    images, _ = data.load_test_split()
+    try:
+        report = export(classifier, args.format, path, images[:100])
+    except ExportError as exc:
+        raise UserError(str(exc)) from exc
+    print(
+        f"Wrote {report.path}; verified on {report.images} test images: "
+        f"max |Δ| = {report.max_abs_difference:.1e}, same class for all: {report.same_argmax}."
+    )
+    return 0
+
+
 def cmd_bench(args) -> int:
     from fmnist import bench, data
 
@@ -169,6 +233,8 @@ COMMANDS = {
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "predict": cmd_predict,
+    "explain": cmd_explain,
+    "export": cmd_export,
     "data": cmd_data,
     "bench": cmd_bench,
 }

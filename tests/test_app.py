@@ -43,7 +43,7 @@ def tile_captions(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if m.value.startswith((":green[", ":red[", ":blue[", ":orange["))]
 
 
-@pytest.mark.parametrize("module", ["browse", "draw", "photo", "model_report", "train_live"])
+@pytest.mark.parametrize("module", ["browse", "draw", "photo", "model_report", "feature_map", "train_live"])
 def test_every_page_renders(module):
     at = page_test(module, model="mlp")
     assert not at.exception, [e.value for e in at.exception]

@@ -23,7 +23,7 @@ def grid_captions(page) -> list[str]:
 
 @pytest.mark.parametrize("path, title", [
     ("/", "Browse the test set"), ("/draw", "Draw an item"), ("/photo", "Classify a photo"),
-    ("/model", "Model: CNN"), ("/train", "Train a model live"),
+    ("/model", "Model: CNN"), ("/map", "Feature map"), ("/train", "Train a model live"),
 ])
 def test_every_page_opens_without_exception(open_app, path, title):
     page = open_app(path)

@@ -1,0 +1,112 @@
+"""`python -m fmnist` through a real subprocess: exit codes, JSON shape, clear errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fmnist.config import CLASS_NAMES, PROJECT_ROOT
+
+
+def fmnist_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fmnist", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def pngs(tmp_path_factory, test_split):
+    """The first 30 test images as PNG files, with their labels."""
+    folder = tmp_path_factory.mktemp("pngs")
+    images, labels = test_split
+    paths = []
+    for i in range(30):
+        path = folder / f"test{i:02d}.png"
+        Image.fromarray(images[i]).save(path)
+        paths.append(str(path))
+    return paths, labels[:30]
+
+
+def test_predict_json_agrees_with_labels(pngs):
+    paths, labels = pngs
+    result = fmnist_cli("predict", "--json", *paths)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["path"] for r in rows] == paths
+    for row in rows:
+        assert set(row) == {"path", "label", "index", "probabilities"}
+        assert len(row["probabilities"]) == 10 and abs(sum(row["probabilities"]) - 1) < 1e-4
+        assert row["label"] == CLASS_NAMES[row["index"]] and row["index"] == int(np.argmax(row["probabilities"]))
+    accuracy = np.mean([row["index"] == label for row, label in zip(rows, labels)])
+    assert accuracy >= 0.9
+
+
+def test_unreadable_file_among_good_ones(pngs, tmp_path):
+    paths, _ = pngs
+    bad = tmp_path / "notes.png"
+    bad.write_text("not a picture")
+    missing = tmp_path / "missing.jpg"
+    result = fmnist_cli("predict", "--json", "--model", "mlp", paths[0], str(bad), str(missing), paths[1])
+    assert result.returncode == 1
+    rows = json.loads(result.stdout)
+    assert [set(r) for r in rows] == [{"path", "label", "index", "probabilities"}, {"path", "error"}, {"path", "error"}, {"path", "label", "index", "probabilities"}]
+    assert "not an image" in rows[1]["error"] and "cannot be opened" in rows[2]["error"]
+    assert "Traceback" not in result.stderr
+
+
+def test_predict_text_output_shows_top_k(pngs):
+    paths, _ = pngs
+    result = fmnist_cli("predict", "--model", "mlp", "--top", "2", paths[0])
+    assert result.returncode == 0
+    assert result.stdout.count("%") == 2 and "Ankle boot" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["predict"], ["nonsense"], ["predict", "--top", "x", "a.png"], ["train", "--model", "rnn"]])
+def test_usage_errors_exit_2(args):
+    result = fmnist_cli(*args)
+    assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_missing_model_is_one_clear_line(pngs, tmp_path):
+    paths, _ = pngs
+    result = fmnist_cli("predict", "--model", str(tmp_path / "nowhere.keras"), paths[0])
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "error: Model file" in result.stderr and "does not exist" in result.stderr
+
+
+def test_evaluate_json():
+    result = fmnist_cli("evaluate", "--model", "mlp", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["count"] == 10000 and 0.87 <= report["accuracy"] <= 0.9
+    assert len(report["confusion_matrix"]) == 10 and sum(map(sum, report["confusion_matrix"])) == 10000
+
+
+def test_evaluate_photos_reports_each_kind():
+    result = fmnist_cli("evaluate", "--photos", "--model", "mlp", "--count", "50", "--json")
+    assert result.returncode == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert set(row) == {"model", "clean", "photo", "drawing", "photo_over_clean"} and row["photo"] > 0.5
+
+
+def test_explain_writes_a_heatmap(pngs, tmp_path):
+    paths, _ = pngs
+    out = tmp_path / "heat.png"
+    result = fmnist_cli("explain", paths[0], "--model", "mlp", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert Image.open(out).size == (224, 224)
+
+
+def test_train_rejects_zero_epochs(tmp_path):
+    result = fmnist_cli("train", "--model", "mlp", "--epochs", "0", "--out", str(tmp_path))
+    assert result.returncode == 1 and "at least 1" in result.stderr
+
+
+def test_data_says_where(train_split):
+    result = fmnist_cli("data")
+    assert result.returncode == 0
+    assert "train:" in result.stdout and "test:" in result.stdout
