@@ -83,6 +83,16 @@ def tile_picture(image: np.ndarray, probabilities: np.ndarray, true_label: int |
     return Image.fromarray(picture)
 
 
+def montage(pictures: list[Image.Image], columns: int, gap: int = 6) -> Image.Image:
+    """Pictures of equal size in a grid on white: one image to send instead of many."""
+    width, height = pictures[0].size
+    rows = -(-len(pictures) // columns)
+    sheet = Image.new("RGB", (columns * (width + gap) - gap, rows * (height + gap) - gap), "white")
+    for k, picture in enumerate(pictures):
+        sheet.paste(picture, ((k % columns) * (width + gap), (k // columns) * (height + gap)))
+    return sheet
+
+
 def probability_chart(probabilities: np.ndarray, true_label: int | None, palette: Palette, height: float = 3.0) -> bytes:
     """Horizontal bars with class names, for the detail view, Draw and Photo pages."""
     fig, ax = plt.subplots(figsize=(5.5, height), dpi=110)

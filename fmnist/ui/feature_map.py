@@ -69,7 +69,7 @@ def page() -> None:
     inside = np.flatnonzero((coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1))
     counts = pd.Series([CLASS_NAMES[i] for i in labels[inside]]).value_counts()
     st.markdown(f"**{len(inside):,} images in the region**: " + ", ".join(f"{n} {c}" for c, n in counts.items()))
-    palette = state.palette()
-    columns = st.columns(12)
-    for k, index in enumerate(inside[:SHOWN]):
-        columns[k % 12].image(plots.tile_picture(images[index], probabilities[index], int(labels[index]), palette, scale=2), width="stretch")
+    if len(inside):
+        palette = state.palette()
+        tiles = [plots.tile_picture(images[i], probabilities[i], int(labels[i]), palette, scale=3) for i in inside[:SHOWN]]
+        st.image(plots.montage(tiles, columns=12), caption=f"The first {len(tiles)} of them, with the model's probabilities", width="stretch")

@@ -102,7 +102,7 @@ def test_bad_upload_shows_message_and_app_keeps_working(open_app, test_split):
 
 def test_camera_input_with_fake_camera(open_app):
     page = open_app("/photo")
-    rerun(page, lambda: page.get_by_text("Take a photo").click())
+    rerun(page, lambda: page.get_by_role("radio", name="Take a photo").click())
     button = page.locator('[data-testid="stCameraInputButton"]')
     button.wait_for(state="visible", timeout=30_000)
     page.wait_for_function("() => { const v = document.querySelector('video'); return v && v.readyState >= 2; }", timeout=30_000)
@@ -111,4 +111,21 @@ def test_camera_input_with_fake_camera(open_app):
     prediction = page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%"))
     message = page.locator('[data-testid="stAlert"]')
     assert prediction.count() == 1 or "No item found" in message.inner_text()
+    assert exception_boxes(page) == 0
+
+
+def test_feature_map_region_shows_its_images(open_app):
+    page = open_app("/map?model=mlp")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.1)
+
+    def drag():
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.8, steps=6)
+        page.mouse.up()
+
+    rerun(page, drag)
+    assert page.get_by_text(re.compile(r"[\d,]+ images in the region")).is_visible()
     assert exception_boxes(page) == 0

@@ -1,0 +1,57 @@
+"""Figures are closed after rendering; tiles and charts follow the palette's right/wrong colours."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from fmnist import plots
+
+
+def probabilities_for(predicted: int) -> np.ndarray:
+    p = np.full(10, 0.02, np.float32)
+    p[predicted] = 0.82
+    return p
+
+
+def bar_pixels(picture: Image.Image, colour: str) -> int:
+    rgb = np.asarray(picture)[picture.size[0] :]  # the bar strip under the square image
+    return int((rgb == plots._hex_rgb(colour)).all(axis=-1).sum())
+
+
+@pytest.mark.parametrize("palette", [plots.CLASSIC, plots.COLOR_BLIND_SAFE])
+def test_tile_bars_follow_the_classic_walkthrough(palette):
+    image = np.zeros((28, 28), np.uint8)
+    right = plots.tile_picture(image, probabilities_for(3), 3, palette)
+    wrong = plots.tile_picture(image, probabilities_for(3), 5, palette)
+    assert bar_pixels(right, palette.true) > 0 and bar_pixels(right, palette.predicted) == 0
+    assert bar_pixels(wrong, palette.true) > 0 and bar_pixels(wrong, palette.predicted) > bar_pixels(wrong, palette.true)
+
+
+def test_palettes_differ_for_colour_blind_users():
+    assert plots.COLOR_BLIND_SAFE.wrong_md == "orange" and plots.COLOR_BLIND_SAFE.right_md == "blue"
+    assert plots.CLASSIC.right_md == "green" and plots.CLASSIC.wrong_md == "red"
+
+
+def test_figures_are_closed_after_rendering():
+    plt.close("all")
+    history = {"train_loss": [1.0, 0.5], "test_loss": [1.1, 0.7], "train_accuracy": [0.6, 0.8], "test_accuracy": [0.55, 0.75]}
+    outputs = [
+        plots.probability_chart(probabilities_for(2), 2, plots.CLASSIC),
+        plots.confusion_matrix_chart(np.eye(10, dtype=int) * 90 + 1),
+        plots.training_curves(history),
+    ]
+    assert plt.get_fignums() == []
+    for png in outputs:
+        assert Image.open(io.BytesIO(png)).format == "PNG"
+
+
+def test_montage_places_every_picture():
+    pictures = [Image.new("RGB", (10, 12), (i * 20, 0, 0)) for i in range(7)]
+    sheet = plots.montage(pictures, columns=3, gap=2)
+    assert sheet.size == (3 * 12 - 2, 3 * 14 - 2)
+    assert sheet.getpixel((0, 28)) == (120, 0, 0)  # the 7th picture starts the third row
