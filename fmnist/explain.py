@@ -64,7 +64,7 @@ def _gradient_fn(classifier: Classifier):
     conv = _last_conv_index(model)
     if conv is None:  # MLP: gradient × input, positive part
 
-        @tf.function(input_signature=[tf.TensorSpec([IMAGE_SIZE, IMAGE_SIZE], tf.float32), tf.TensorSpec([], tf.int32)])
+        @tf.function(input_signature=[tf.TensorSpec([IMAGE_SIZE, IMAGE_SIZE], tf.float32), tf.TensorSpec([], tf.int32)], autograph=False)
         def saliency(image, target):
             x = image[None] / 255.0
             with tf.GradientTape() as tape:
@@ -77,7 +77,7 @@ def _gradient_fn(classifier: Classifier):
         activation_end = conv + 3
         head, tail = model.layers[:activation_end], model.layers[activation_end:]
 
-        @tf.function(input_signature=[tf.TensorSpec([IMAGE_SIZE, IMAGE_SIZE], tf.float32), tf.TensorSpec([], tf.int32)])
+        @tf.function(input_signature=[tf.TensorSpec([IMAGE_SIZE, IMAGE_SIZE], tf.float32), tf.TensorSpec([], tf.int32)], autograph=False)
         def grad_cam(image, target):
             x = image[None] / 255.0
             for layer in head:

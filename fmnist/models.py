@@ -64,16 +64,16 @@ def build_cnn(width: int = 32):
             *conv_bn(2 * width),
             *conv_bn(2 * width),
             layers.MaxPooling2D(),  # 7×7
-            layers.Dropout(0.2),
+            layers.Dropout(0.1),
             *conv_bn(4 * width),
             *conv_bn(4 * width),
             layers.MaxPooling2D(),  # 3×3
-            layers.Dropout(0.3),
+            layers.Dropout(0.2),
             layers.Flatten(),
             layers.Dense(256, use_bias=False),
             layers.BatchNormalization(),
             layers.ReLU(name="features"),
-            layers.Dropout(0.4),
+            layers.Dropout(0.3),
             layers.Dense(NUM_CLASSES, activation="softmax"),
         ],
         name="cnn",
@@ -152,6 +152,7 @@ class Classifier:
         @tf.function(
             input_signature=[tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE], tf.uint8)],
             reduce_retracing=True,
+            autograph=False,  # no Python control flow to convert
         )
         def _forward(images):
             return model(tf.cast(images, tf.float32) / 255.0, training=False)
