@@ -16,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from scipy import ndimage
 
 from fmnist.config import IMAGE_SIZE
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # matches the app's upload cap
 MAX_PIXELS = 50_000_000  # a 50 MP photo is fine; a 20000×20000 bomb is not
 WORK_SIZE = 384  # longest side used for finding the item; enough detail, fast
+MIN_PART = 0.15  # a separate blob belongs to the item if it has this share of the largest blob's area
 
 
 class ImageError(ValueError):
@@ -155,7 +157,11 @@ def is_dataset_form(pixels: np.ndarray) -> bool:
 
 
 def _item_box(foreground: np.ndarray) -> tuple[int, int, int, int] | None:
-    """Bounding box (top, left, bottom, right) of the item in a bright-on-black image, ignoring specks."""
+    """Bounding box (top, left, bottom, right) of the item in a bright-on-black image.
+
+    Specks, and small blobs away from the item (a table corner, a label, a marker), are ignored: only
+    blobs with at least MIN_PART of the largest blob's area count as the item.
+    """
     peak = np.percentile(foreground, 99.5)
     if peak < 24:  # nothing stands out from the background
         return None
@@ -165,7 +171,10 @@ def _item_box(foreground: np.ndarray) -> tuple[int, int, int, int] | None:
     mask = np.asarray(mask.filter(ImageFilter.MinFilter(3)).filter(ImageFilter.MaxFilter(3))) > 0
     if mask.sum() < 4:
         return None
-    ys, xs = np.nonzero(mask)
+    labels, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    areas = np.bincount(labels.ravel())
+    areas[0] = 0  # the background
+    ys, xs = np.nonzero(np.isin(labels, np.flatnonzero(areas >= MIN_PART * areas.max())))
     return int(ys.min()), int(xs.min()), int(ys.max()) + 1, int(xs.max()) + 1
 
 

@@ -229,3 +229,11 @@ def test_canvas_drawing_becomes_centred_input(background_alpha):
     assert rows.min() <= 1 and rows.max() >= 26  # the longest side fills the frame
     assert abs((cols.min() + cols.max()) / 2 - 13.5) <= 1.5  # centred
     assert image[:, :3].max() < 30 and not conversion.inverted  # bright strokes on black, as drawn
+
+
+def test_small_blobs_away_from_the_item_are_ignored(boot):
+    photo = np.asarray(as_photo(boot, size=(240, 200), offset=(60, 40)), dtype=np.uint8).copy()
+    photo[:14, :14] = 40  # a dark corner marker, like a camera test pattern or a table edge
+    photo[-10:, 200:230] = 60
+    clean = to_model_input(as_photo(boot, size=(240, 200), offset=(60, 40)))
+    assert np.abs(to_model_input(Image.fromarray(photo)).astype(int) - clean.astype(int)).mean() < 3

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.harness import draw_stroke, exception_boxes, rerun
 
@@ -85,8 +86,8 @@ def test_uploading_a_photo_gives_a_prediction(open_app, test_split):
     trouser = images[int(np.flatnonzero(labels == 1)[0])]
     page = open_app("/photo")
     rerun(page, lambda: upload(page, "trouser.png", png_bytes(255 - trouser)))
-    assert page.get_by_role("heading", level=3).filter(has_text="Trouser").is_visible()
-    assert page.get_by_text("28×28 model input").is_visible()
+    expect(page.get_by_role("heading", level=3).filter(has_text="Trouser")).to_be_visible()
+    expect(page.get_by_text("28×28 model input")).to_be_visible()
 
 
 def test_bad_upload_shows_message_and_app_keeps_working(open_app, test_split):
@@ -96,8 +97,8 @@ def test_bad_upload_shows_message_and_app_keeps_working(open_app, test_split):
     alert = page.locator('[data-testid="stAlert"]')
     assert "not an image" in alert.inner_text()
     assert exception_boxes(page) == 0
-    rerun(page, lambda: upload(page, "boot.png", png_bytes(images[0])))
-    assert page.get_by_role("heading", level=3).filter(has_text="Ankle boot").is_visible()
+    rerun(page, lambda: upload(page, "boot.png", png_bytes(images[0])))  # replacing a file: removal, then upload
+    expect(page.get_by_role("heading", level=3).filter(has_text="Ankle boot")).to_be_visible()
 
 
 def test_camera_input_with_fake_camera(open_app):
