@@ -25,6 +25,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Several sessions at once (the load test) need every tab to render, not just the front one.
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]
