@@ -2,8 +2,8 @@
 
 - Occlusion sensitivity (any model): cover a small patch with background and measure how much the
   class probability drops; pixels whose covering hurts most drove the decision.
-- Gradients: Grad-CAM on the last convolution for the CNN; gradient × input for the MLP (the pixels
-  whose brightness pushes the class up; plain gradients also light up the empty background).
+- Gradients: gradient × input (the pixels whose brightness pushes the class up; plain gradients also
+  light up the empty background), and for the CNN weighted by Grad-CAM on the last convolution.
 
 Every heatmap is float32 (28, 28), non-negative, normalised to a maximum of 1 (all zero when nothing
 matters).
@@ -79,19 +79,24 @@ def _gradient_fn(classifier: Classifier):
 
         @tf.function(input_signature=[tf.TensorSpec([IMAGE_SIZE, IMAGE_SIZE], tf.float32), tf.TensorSpec([], tf.int32)], autograph=False)
         def grad_cam(image, target):
-            x = image[None] / 255.0
-            for layer in head:
-                x = layer(x, training=False)
-            with tf.GradientTape() as tape:
-                tape.watch(x)
+            pixels = image[None] / 255.0
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(pixels)
+                x = pixels
+                for layer in head:
+                    x = layer(x, training=False)
                 y = x
                 for layer in tail:
                     y = layer(y, training=False)
                 p = y[0, target]
-            grads = tape.gradient(p, x)
-            weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
+            activation_grads, pixel_grads = tape.gradient(p, [x, pixels])
+            del tape
+            weights = tf.reduce_mean(activation_grads, axis=(1, 2), keepdims=True)
             cam = tf.nn.relu(tf.reduce_sum(weights * x, axis=-1))[..., None]
-            return tf.image.resize(cam, (IMAGE_SIZE, IMAGE_SIZE), method="bilinear")[0, ..., 0]
+            cam = tf.image.resize(cam, (IMAGE_SIZE, IMAGE_SIZE), method="bilinear")[0, ..., 0]
+            # Grad-CAM's 7×7 map is coarse; weighting it by gradient × input (as Guided Grad-CAM does
+            # with guided back-propagation) keeps the class-specific regions at pixel sharpness.
+            return cam * tf.nn.relu(pixel_grads * pixels)[0]
 
         fn = grad_cam
     classifier._explain_gradient = fn
