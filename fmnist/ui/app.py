@@ -8,19 +8,22 @@ from fmnist.data import DataError
 from fmnist.models import ModelLoadError
 from fmnist.ui import browse, draw, feature_map, model_report, photo, state, train_live
 
-PAGES = [
-    st.Page(browse.page, title="Browse", icon=":material/grid_view:", url_path="browse", default=True),
-    st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw"),
-    st.Page(photo.page, title="Photo", icon=":material/photo_camera:", url_path="photo"),
-    st.Page(model_report.page, title="Model", icon=":material/analytics:", url_path="model"),
-    st.Page(feature_map.page, title="Feature map", icon=":material/scatter_plot:", url_path="map"),
-    st.Page(train_live.page, title="Train", icon=":material/model_training:", url_path="train"),
-]
+
+def pages() -> list:
+    """Fresh Page objects for every run: a Page records whether it ran, so sessions must not share one."""
+    return [
+        st.Page(browse.page, title="Browse", icon=":material/grid_view:", url_path="browse", default=True),
+        st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw"),
+        st.Page(photo.page, title="Photo", icon=":material/photo_camera:", url_path="photo"),
+        st.Page(model_report.page, title="Model", icon=":material/analytics:", url_path="model"),
+        st.Page(feature_map.page, title="Feature map", icon=":material/scatter_plot:", url_path="map"),
+        st.Page(train_live.page, title="Train", icon=":material/model_training:", url_path="train"),
+    ]
 
 
 def main() -> None:
     st.set_page_config(page_title="Fashion-MNIST classroom", page_icon="👟", layout="wide")
-    navigation = st.navigation(PAGES)
+    navigation = st.navigation(pages())
     state.sidebar()
     try:
         navigation.run()

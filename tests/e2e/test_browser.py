@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.harness import draw_stroke, exception_boxes, rerun
+from tests.e2e.harness import draw_stroke, exception_boxes, rerun, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -130,3 +130,18 @@ def test_feature_map_region_shows_its_images(open_app):
     rerun(page, drag)
     assert page.get_by_text(re.compile(r"[\d,]+ images in the region")).is_visible()
     assert exception_boxes(page) == 0
+
+
+def test_concurrent_sessions_do_not_interfere(open_app):
+    """Sessions acting at the same moment (a class clicking together) each get their own, right page."""
+    pages = [open_app(f"/?model={'cnn' if i % 2 else 'mlp'}") for i in range(4)]
+    for _ in range(3):
+        befores = [page.evaluate("window.__stRunsDone") for page in pages]
+        for page in pages:
+            page.get_by_text("Only mistakes").click()
+        for page, before in zip(pages, befores):
+            page.wait_for_function(f"() => window.__stRunsDone > {before}", timeout=60_000)
+            wait_idle(page)
+    for page in pages:
+        assert exception_boxes(page) == 0
+        assert page.get_by_role("heading", name="Browse the test set").is_visible()
