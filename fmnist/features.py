@@ -11,14 +11,24 @@ import numpy as np
 from fmnist.models import Classifier
 
 
-def penultimate_features(classifier: Classifier, images: np.ndarray, batch_size: int = 2000) -> np.ndarray:
-    """float32 (N, D): the input to the final softmax layer, for uint8 images (N, 28, 28)."""
-    import keras
+def penultimate_features(classifier: Classifier, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """float32 (N, D): the input to the final softmax layer, for uint8 images (N, 28, 28).
 
-    model = classifier.model
-    extractor = keras.Model(model.inputs, model.layers[-2].output)
-    scaled = images.astype(np.float32) / 255.0
-    return np.concatenate([np.asarray(extractor(scaled[i : i + batch_size], training=False)) for i in range(0, len(images), batch_size)])
+    A traced function over the model's layers but the last: eager calls or a second Keras model
+    would cost hundreds of MB of allocator memory that a server never gives back.
+    """
+    import tensorflow as tf
+
+    hidden_layers = classifier.model.layers[:-1]
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28], tf.uint8)], autograph=False)
+    def features(batch):
+        x = tf.cast(batch, tf.float32) / 255.0
+        for layer in hidden_layers:
+            x = layer(x, training=False)
+        return x
+
+    return np.concatenate([features(images[i : i + batch_size]).numpy() for i in range(0, len(images), batch_size)])
 
 
 def pca_2d(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -71,8 +71,11 @@ def grid(indices, images, labels, probabilities) -> None:
         for column, index in zip(st.columns(COLUMNS), indices[start : start + COLUMNS]):
             with column:
                 st.image(plots.tile_picture(images[index], probabilities[index], int(labels[index]), palette), width="stretch")
-                st.markdown(widgets.caption(probabilities[index], int(labels[index]), palette))
-                st.button("Details", key=f"tile-{index}", on_click=_open, args=(int(index),), width="stretch")
+                # The caption is the button: clicking it opens the detail view (two elements a tile, not three).
+                st.button(
+                    widgets.caption(probabilities[index], int(labels[index]), palette),
+                    key=f"tile-{index}", on_click=_open, args=(int(index),), type="tertiary", wrap=True,
+                )
 
 
 def page() -> None:

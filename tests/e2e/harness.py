@@ -41,7 +41,11 @@ new MutationObserver((records) => {
   for (const r of records) { if (r.oldValue === 'running') window.__stRunsDone += 1; }
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 """
-IDLE = "() => { const a = document.querySelector('[data-testid=\"stApp\"]'); return a && a.dataset.testScriptState === 'notRunning'; }"
+# Idle: the script has finished and no element is still a loading skeleton (widget code loads lazily).
+IDLE = (
+    "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+    " return a && a.dataset.testScriptState === 'notRunning' && !document.querySelector('[data-testid=\"stSkeleton\"]'); }"
+)
 
 
 def free_port() -> int:
@@ -133,6 +137,30 @@ def rerun(page, action, timeout: float = 60_000) -> float:
     action()
     page.wait_for_function(f"() => window.__stRunsDone > {before} && ({IDLE})()", timeout=timeout)
     return time.perf_counter() - start
+
+
+# What the script put on the page body: every image's source and every piece of rendered text (the
+# uploader's own file list, which the browser shows before any rerun, is left out).
+SIGNATURE = (
+    "() => Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img,"
+    " [data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"]'))"
+    ".filter(e => !e.closest('[data-testid=\"stFileUploader\"]'))"
+    ".map(e => e.getAttribute('src') || e.innerText).join('|')"
+)
+
+
+def timed_rerun(page, action, timeout: float = 60_000) -> tuple[float, float]:
+    """Seconds from `action` until the page first shows something new, and until the run has finished.
+
+    The first is what a user perceives; Streamlit marks the run finished a few hundred ms later.
+    """
+    before_runs, before_view = runs_done(page), page.evaluate(SIGNATURE)
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(f"(old) => ({SIGNATURE})() !== old", arg=before_view, polling="raf", timeout=timeout)
+    shown = time.perf_counter() - start
+    page.wait_for_function(f"() => window.__stRunsDone > {before_runs} && ({IDLE})()", timeout=timeout)
+    return shown, time.perf_counter() - start
 
 
 def draw_stroke(page, points: list[tuple[float, float]]) -> None:
