@@ -36,7 +36,7 @@ def test_browse_grid_has_green_and_red_captions(open_app):
     page = open_app("/?model=mlp&sort=confidence")  # least sure first: mistakes and right answers mixed
     captions = grid_captions(page)
     assert len(captions) == 24
-    colours = page.locator('[class*="st-key-tile-"] button span[class]').evaluate_all(
+    colours = page.locator('[class*="st-key-tile-"] button span.stMarkdownColoredText').evaluate_all(
         "els => els.filter(e => /^[✓✗]/.test(e.innerText)).map(e => getComputedStyle(e).color)"
     )
     assert len(set(colours)) == 2  # two colours, one per mark
