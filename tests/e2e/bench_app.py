@@ -117,7 +117,13 @@ def load(browser, server, sessions: int, rounds: int) -> tuple[list[float], int]
                 if pages[i].evaluate(f"() => window.__stRunsDone > {before} && ({harness.IDLE})()"):
                     latencies.append(time.perf_counter() - t0)
                     pending.discard(i)
-        errors += len(pending) + sum(harness.exception_boxes(p) > 0 for p in pages)
+        if pending:
+            print(f"round {r}: {len(pending)} session(s) not finished after 60 s", file=sys.stderr)
+        broken = [i for i, p in enumerate(pages) if harness.exception_boxes(p) > 0]
+        if broken:
+            message = pages[broken[0]].locator(harness.EXCEPTION).first.inner_text()[:300]
+            print(f"round {r}: exception shown in session(s) {broken}: {message}", file=sys.stderr)
+        errors += len(pending) + len(broken)
     for page in pages:
         page.context.close()
     return latencies, errors

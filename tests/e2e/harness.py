@@ -174,5 +174,8 @@ def draw_stroke(page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
+EXCEPTION = '[data-testid="stException"]'
+
+
 def exception_boxes(page) -> int:
-    return page.locator('[data-testid="stException"]').count()
+    return page.locator(EXCEPTION).count()
