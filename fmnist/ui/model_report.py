@@ -38,7 +38,7 @@ def confusion_section(summary: dict) -> None:
     true = a.selectbox("True class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-true", index=6)
     predicted = b.selectbox("Predicted class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-pred", index=0)
     count = summary["confusion_matrix"][true][predicted]
-    if c.button(f"Show these {count:,} images", key="cell-open"):
+    if c.button(f"Show {count:,} images", key="cell-open", width="stretch"):
         open_in_browse(true, predicted)
 
 
