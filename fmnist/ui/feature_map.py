@@ -14,15 +14,17 @@ from fmnist.ui import state
 SHOWN = 36
 
 
-@st.cache_data(show_spinner="Placing the 10,000 test images on the map…")
-def shipped_map(name: str) -> tuple[np.ndarray, np.ndarray]:
+def compute_map(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """PCA coordinates of the test images for a model, and the variance each axis explains."""
     return features.pca_2d(features.penultimate_features(state.classifier(name), state.test_split()[0]))
 
 
+shipped_map = st.cache_data(show_spinner="Placing the 10,000 test images on the map…")(compute_map)
+
+
 def feature_map(name: str) -> tuple[np.ndarray, np.ndarray]:
-    if name == state.SESSION_MODEL:  # per session: not shared through the cache
-        return features.pca_2d(features.penultimate_features(state.classifier(name), state.test_split()[0]))
-    return shipped_map(name)
+    # A model trained in this session is not shared through the cache: compute it for this session.
+    return compute_map(name) if name == state.SESSION_MODEL else shipped_map(name)
 
 
 def chart(frame: pd.DataFrame) -> alt.Chart:

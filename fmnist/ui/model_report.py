@@ -52,7 +52,7 @@ def comparison_section() -> None:
             title: {
                 "parameters": f"{cards[title].get('parameters', 0):,}",
                 "test accuracy": f"{summaries[title]['accuracy']:.2%}",
-                "epochs": cards[title].get("epochs", "?"),
+                "epochs": str(cards[title].get("epochs", "?")),
                 "training time": f"{cards[title].get('training_seconds', 0) / 60:.1f} min",
             }
             for title in summaries

@@ -106,15 +106,15 @@ def load(browser, server, sessions: int, rounds: int) -> tuple[list[float], int]
     for r in range(rounds):
         started = {}
         for i, page in enumerate(pages):
-            before = harness.runs_done(page)
-            started[i] = (before, time.perf_counter())
+            started[i] = (harness.mark(page), time.perf_counter())
             actions[(r + i) % len(actions)](page)
         pending = set(started)
         deadline = time.perf_counter() + 60
         while pending and time.perf_counter() < deadline:
             for i in list(pending):
-                before, t0 = started[i]
-                if pages[i].evaluate(f"() => window.__stRunsDone > {before} && ({harness.IDLE})()"):
+                (runs, view), t0 = started[i]
+                finished = f"(old) => (window.__stRunsDone > {runs} || ({harness.SIGNATURE})() !== old) && ({harness.IDLE})()"
+                if pages[i].evaluate(finished, view):
                     latencies.append(time.perf_counter() - t0)
                     pending.discard(i)
         if pending:

@@ -126,27 +126,44 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
+# What the script put on the page body: every image's source and every piece of rendered text (the
+# uploader's file list and the camera's snapshot, which the browser shows before any rerun, left out).
+SIGNATURE = (
+    "() => Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img,"
+    " [data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"]'))"
+    ".filter(e => !e.closest('[data-testid=\"stFileUploader\"], [data-testid=\"stCameraInput\"]'))"
+    ".map(e => e.getAttribute('src') || e.innerText).join('|')"
+)
+
+
 def runs_done(page) -> int:
     return page.evaluate("window.__stRunsDone")
 
 
+def mark(page) -> tuple[int, str]:
+    """What to compare with after an action: finished runs so far, and what the page shows."""
+    return runs_done(page), page.evaluate(SIGNATURE)
+
+
+def wait_rerun(page, before: tuple[int, str], timeout: float = 60_000) -> None:
+    """Wait until a run after `before` has finished and the page is idle.
+
+    A run that starts and ends within one React render never shows "running" in the DOM (seen under
+    load), so a changed page also counts as a finished run.
+    """
+    runs, view = before
+    page.wait_for_function(
+        f"(old) => (window.__stRunsDone > {runs} || ({SIGNATURE})() !== old) && ({IDLE})()", arg=view, timeout=timeout
+    )
+
+
 def rerun(page, action, timeout: float = 60_000) -> float:
     """Do `action`, wait until the script run it caused has finished; return the seconds it took."""
-    before = runs_done(page)
+    before = mark(page)
     start = time.perf_counter()
     action()
-    page.wait_for_function(f"() => window.__stRunsDone > {before} && ({IDLE})()", timeout=timeout)
+    wait_rerun(page, before, timeout)
     return time.perf_counter() - start
-
-
-# What the script put on the page body: every image's source and every piece of rendered text (the
-# uploader's own file list, which the browser shows before any rerun, is left out).
-SIGNATURE = (
-    "() => Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img,"
-    " [data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"]'))"
-    ".filter(e => !e.closest('[data-testid=\"stFileUploader\"]'))"
-    ".map(e => e.getAttribute('src') || e.innerText).join('|')"
-)
 
 
 def timed_rerun(page, action, timeout: float = 60_000) -> tuple[float, float]:
@@ -154,12 +171,12 @@ def timed_rerun(page, action, timeout: float = 60_000) -> tuple[float, float]:
 
     The first is what a user perceives; Streamlit marks the run finished a few hundred ms later.
     """
-    before_runs, before_view = runs_done(page), page.evaluate(SIGNATURE)
+    before = mark(page)
     start = time.perf_counter()
     action()
-    page.wait_for_function(f"(old) => ({SIGNATURE})() !== old", arg=before_view, polling="raf", timeout=timeout)
+    page.wait_for_function(f"(old) => ({SIGNATURE})() !== old", arg=before[1], polling="raf", timeout=timeout)
     shown = time.perf_counter() - start
-    page.wait_for_function(f"() => window.__stRunsDone > {before_runs} && ({IDLE})()", timeout=timeout)
+    wait_rerun(page, before, timeout)
     return shown, time.perf_counter() - start
 
 
