@@ -241,10 +241,7 @@ def drawing_to_input(canvas: np.ndarray | None) -> Conversion | None:
     pixels = np.asarray(canvas)
     if pixels.dtype != np.uint8:
         pixels = np.clip(pixels, 0, 255).astype(np.uint8)
-    visible = pixels[..., 3] > 0 if pixels.ndim == 3 and pixels.shape[2] == 4 else np.ones(pixels.shape[:2], bool)
-    if not (visible & (pixels[..., :3].max(axis=-1) > 32 if pixels.ndim == 3 else pixels > 32)).any():
-        return None
-    try:
+    try:  # an empty canvas is what the pipeline calls "no item found"
         return convert(Image.fromarray(pixels))
     except NoItemFoundError:
         return None
