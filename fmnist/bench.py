@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from fmnist.models import load_model
+from fmnist.models import Classifier, load_model
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -14,55 +14,55 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
 
 
+def _latencies(predict_one, images: np.ndarray, repeats: int) -> tuple[float, float]:
+    predict_one(images[0])  # warm up: trace, allocate
+    samples = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        predict_one(images[i % len(images)])
+        samples.append(time.perf_counter() - t)
+    return _percentiles(samples)
+
+
 def bench_model(name: str, images: np.ndarray, repeats: int = 200) -> dict:
-    """Load time, single-image latency (ours vs Keras' model.predict), and a 10k-image batch."""
+    """Load time, single-image latency of the app's engine, of the tf.function engine and of Keras'
+    own model.predict, and the time for a 10k-image batch."""
     start = time.perf_counter()
     classifier = load_model(name)
     load_s = time.perf_counter() - start
+    engine_p50, engine_p95 = _latencies(classifier.predict, images, repeats)
 
-    one = images[:1]
-    classifier.predict(one)  # trace once
-    fast = []
-    for i in range(repeats):
-        t = time.perf_counter()
-        classifier.predict(images[i % len(images)])
-        fast.append(time.perf_counter() - t)
-
-    scaled = images[:1].astype(np.float32) / 255.0
-    classifier.model.predict(scaled, verbose=0)
-    keras_times = []
-    for _ in range(max(10, repeats // 10)):  # model.predict is slow; fewer samples suffice
-        t = time.perf_counter()
-        classifier.model.predict(scaled, verbose=0)
-        keras_times.append(time.perf_counter() - t)
+    keras_model = classifier.model
+    traced_p50, _ = _latencies(Classifier.from_keras(keras_model).predict, images, repeats)
+    keras_p50, _ = _latencies(  # model.predict is slow; fewer samples suffice
+        lambda image: keras_model.predict(image[None].astype(np.float32) / 255.0, verbose=0), images, max(10, repeats // 10)
+    )
 
     classifier.predict(images)
     t = time.perf_counter()
     classifier.predict(images)
     batch_s = time.perf_counter() - t
-
-    p50, p95 = _percentiles(fast)
-    k50, k95 = _percentiles(keras_times)
     return {
         "model": name,
+        "engine": type(classifier.engine).__name__.removesuffix("Engine"),
         "parameters": classifier.num_params,
         "load_s": load_s,
-        "predict_p50_ms": p50,
-        "predict_p95_ms": p95,
-        "keras_p50_ms": k50,
-        "keras_p95_ms": k95,
-        "speedup": k50 / p50,
+        "predict_p50_ms": engine_p50,
+        "predict_p95_ms": engine_p95,
+        "traced_p50_ms": traced_p50,
+        "keras_p50_ms": keras_p50,
+        "speedup": keras_p50 / engine_p50,
         "batch_images": len(images),
         "batch_s": batch_s,
     }
 
 
 def format_table(rows: list[dict]) -> str:
-    header = ("model", "params", "load s", "predict p50 ms", "p95 ms", "model.predict p50 ms", "p95 ms", "speed-up", "10k batch s")
+    header = ("model", "params", "engine", "load s", "predict p50 ms", "p95 ms", "tf.function p50 ms", "model.predict p50 ms", "speed-up", "10k batch s")
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
     for r in rows:
         lines.append(
-            f"{r['model']} | {r['parameters']:,} | {r['load_s']:.2f} | {r['predict_p50_ms']:.2f} | {r['predict_p95_ms']:.2f} | "
-            f"{r['keras_p50_ms']:.1f} | {r['keras_p95_ms']:.1f} | {r['speedup']:.0f}× | {r['batch_s']:.2f}"
+            f"{r['model']} | {r['parameters']:,} | {r['engine']} | {r['load_s']:.2f} | {r['predict_p50_ms']:.2f} | {r['predict_p95_ms']:.2f} | "
+            f"{r['traced_p50_ms']:.2f} | {r['keras_p50_ms']:.1f} | {r['speedup']:.0f}× | {r['batch_s']:.2f}"
         )
     return "\n".join(lines)

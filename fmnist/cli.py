@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("saved_model", "litert"), required=True)
     p.add_argument("--out", type=Path, help="output path (default: exports/<model>_saved_model or exports/<model>.tflite)")
 
+    p = commands.add_parser("twin", help="write the LiteRT twin the app serves a .keras file with, and verify it")
+    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
+
     commands.add_parser("data", help="say where the dataset was found, or fetch it")
 
     p = commands.add_parser("bench", help="print a table of load and predict timings for both models")
@@ -220,6 +223,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_twin(args) -> int:
+    from fmnist import data
+    from fmnist.engines import EngineError
+    from fmnist.models import add_twin, load_card, load_keras_model, resolve_model_file
+
+    path = resolve_model_file(args.model)
+    model = load_keras_model(path)
+    try:
+        card = add_twin(model, path, load_card(path), data.load_test_split()[0][:200])
+    except EngineError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"Wrote {path.with_name(card['litert']['file'])}; max |Δ| = {card['litert']['max_abs_difference']:.1e} on 200 test images.")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from fmnist import bench, data
 
@@ -235,6 +253,7 @@ COMMANDS = {
     "predict": cmd_predict,
     "explain": cmd_explain,
     "export": cmd_export,
+    "twin": cmd_twin,
     "data": cmd_data,
     "bench": cmd_bench,
 }

@@ -46,9 +46,9 @@ def _saved_model_predict(path: Path, images: np.ndarray) -> np.ndarray:
 
 
 def _litert_predict(path: Path, images: np.ndarray) -> np.ndarray:
-    import tensorflow as tf
+    from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = tf.lite.Interpreter(model_path=str(path))
+    interpreter = Interpreter(model_path=str(path))
     input_detail = interpreter.get_input_details()[0]
     output_detail = interpreter.get_output_details()[0]
     interpreter.resize_tensor_input(input_detail["index"], images.shape)

@@ -1,19 +1,21 @@
 """The two architectures, loading/saving them, and a fast thread-safe predictor.
 
 Models take float32 images (N, 28, 28) in [0, 1] — the classic "pixels / 255" — and output softmax
-probabilities. `Classifier` wraps a model for callers that hold uint8 images.
+probabilities. `Classifier` wraps a model for callers that hold uint8 images; `load_model` serves a
+file by its LiteRT twin when it has one, so an app that only predicts never imports TensorFlow.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from fmnist.config import ASSETS_DIR, IMAGE_SIZE, MODEL_NAMES, NUM_CLASSES
+from fmnist.engines import EngineError, KerasEngine, LiteRTEngine, fresh_twin, write_twin
 
 
 class ModelLoadError(Exception):
@@ -132,45 +134,47 @@ def load_card(model_file: Path) -> dict:
 # --- prediction ------------------------------------------------------------------------------------
 
 
-@dataclass
 class Classifier:
-    """A loaded model with a fast predict for uint8 images.
+    """A model behind a fast, thread-safe predict for uint8 images; one instance serves every session.
 
-    Keras' `model.predict` builds a dataset and a loop per call (~90 ms); a traced `tf.function`
-    with a fixed signature costs about a millisecond and may be called from many threads at once.
+    The engine does the work (see `fmnist.engines`). The Keras model itself, needed only for
+    gradients, export and saving, is loaded from `model_file` on first use when not given.
     """
 
-    model: object
-    name: str = "model"
-    card: dict = field(default_factory=dict)
+    def __init__(self, engine, name: str = "model", card: dict | None = None, model_file: Path | None = None, keras_model=None):
+        self.engine = engine
+        self.name = name
+        self.card = card or {}
+        self.model_file = model_file
+        self._keras_model = keras_model
+        self._load_lock = threading.Lock()
 
-    def __post_init__(self):
-        import tensorflow as tf
+    @classmethod
+    def from_keras(cls, model, name: str = "model", card: dict | None = None, model_file: Path | None = None) -> Classifier:
+        return cls(KerasEngine(model), name, card, model_file, keras_model=model)
 
-        model = self.model
-
-        @tf.function(
-            input_signature=[tf.TensorSpec([None, IMAGE_SIZE, IMAGE_SIZE], tf.uint8)],
-            reduce_retracing=True,
-            autograph=False,  # no Python control flow to convert
-        )
-        def _forward(images):
-            return model(tf.cast(images, tf.float32) / 255.0, training=False)
-
-        self._forward = _forward
-        self._trace_lock = threading.Lock()
-        self._traced = False
+    @property
+    def model(self):
+        """The Keras model (loading it imports TensorFlow: ~500 MB, a few seconds)."""
+        with self._load_lock:
+            if self._keras_model is None:
+                self._keras_model = load_keras_model(self.model_file)
+        return self._keras_model
 
     @property
     def num_params(self) -> int:
-        return int(self.model.count_params())
+        return int(self.card.get("parameters") or self.model.count_params())
 
     def predict(self, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
-        """uint8 (28, 28) or (N, 28, 28) → float32 (N, 10) probabilities; rows sum to 1.
+        """uint8 (28, 28) or (N, 28, 28) → float32 (N, 10) probabilities; rows sum to 1."""
+        return self._outputs(images, batch_size, 0)
 
-        Large inputs go through in batches: the CNN's activations for 500 images take ~50 MB, and
-        the allocator keeps the peak for the life of the process.
-        """
+    def features(self, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+        """uint8 (28, 28) or (N, 28, 28) → float32 (N, D): what the last layer sees."""
+        return self._outputs(images, batch_size, 1)
+
+    def _outputs(self, images: np.ndarray, batch_size: int, which: int) -> np.ndarray:
+        """Run the engine in batches: 500 CNN activations take ~50 MB, kept for the process's life."""
         images = np.asarray(images)
         if images.ndim == 2:
             images = images[None]
@@ -178,17 +182,38 @@ class Classifier:
             raise ValueError(f"expected images of shape (28, 28) or (N, 28, 28), got {images.shape}")
         if images.dtype != np.uint8:
             images = np.clip(images, 0, 255).astype(np.uint8)
-        if not self._traced:
-            with self._trace_lock:  # trace once, even when the first calls arrive together
-                self._forward(images[:1])
-                self._traced = True
-        if len(images) <= batch_size:
-            return self._forward(images).numpy()
-        return np.concatenate([self._forward(images[i : i + batch_size]).numpy() for i in range(0, len(images), batch_size)])
+        images = np.ascontiguousarray(images)
+        return np.concatenate([self.engine(images[i : i + batch_size])[which] for i in range(0, len(images), batch_size)])
 
 
 def load_model(name_or_path: str | Path = "cnn") -> Classifier:
-    """`fmnist.load_model("cnn")`: a Classifier for a shipped model name or a .keras path."""
+    """`fmnist.load_model("cnn")`: a Classifier for a shipped model name or a .keras path.
+
+    Served by the file's LiteRT twin when it is fresh (no TensorFlow needed), else by TensorFlow.
+    """
     path = resolve_model_file(name_or_path)
-    model = load_keras_model(path)
-    return Classifier(model=model, name=path.stem, card=load_card(path))
+    if not path.is_file():
+        raise ModelLoadError(f"Model file {path} does not exist. {rebuild_hint(path)}")
+    card = load_card(path)
+    twin = fresh_twin(path, card)
+    if twin is not None:
+        try:
+            return Classifier(LiteRTEngine(twin), path.stem, card, path)
+        except EngineError as exc:
+            warnings.warn(f"{exc}; serving {path} with TensorFlow instead.", stacklevel=2)
+    return Classifier.from_keras(load_keras_model(path), path.stem, card, path)
+
+
+def save_with_twin(model, path: Path, card: dict, check_images: np.ndarray) -> dict:
+    """Write <name>.keras, its LiteRT twin <name>.tflite and its <name>.json card; return the card."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(path)
+    return add_twin(model, path, card, check_images)
+
+
+def add_twin(model, path: Path, card: dict, check_images: np.ndarray) -> dict:
+    """Convert the model saved at `path` to its LiteRT twin and record it in the card beside it."""
+    card = {**card, "litert": write_twin(model, path, check_images)}
+    card_path(path).write_text(json.dumps(card, indent=1))
+    return card

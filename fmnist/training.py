@@ -7,7 +7,6 @@ random erasing.
 
 from __future__ import annotations
 
-import json
 import platform
 import time
 from dataclasses import asdict, dataclass, field
@@ -18,7 +17,7 @@ import numpy as np
 
 from fmnist import metrics
 from fmnist.config import ASSETS_DIR
-from fmnist.models import ARCHITECTURES, Classifier, card_path, model_path
+from fmnist.models import ARCHITECTURES, Classifier, model_path, save_with_twin
 
 
 @dataclass
@@ -182,7 +181,7 @@ def train(
     )
     seconds = time.perf_counter() - start
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
-    return TrainResult(Classifier(model=model, name=recipe.architecture), history, seconds, recipe)
+    return TrainResult(Classifier.from_keras(model, name=recipe.architecture), history, seconds, recipe)
 
 
 def library_versions() -> dict[str, str]:
@@ -218,11 +217,7 @@ def model_card(result: TrainResult, test_split: tuple[np.ndarray, np.ndarray]) -
 
 
 def save(result: TrainResult, test_split, out_dir: Path = ASSETS_DIR) -> tuple[Path, dict]:
-    """Write <name>.keras and its <name>.json card; return the model path and the card."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write <name>.keras, its LiteRT twin and its <name>.json card; return the model path and the card."""
     path = model_path(result.recipe.architecture, out_dir)
-    card = model_card(result, test_split)
-    result.classifier.model.save(path)
-    card_path(path).write_text(json.dumps(card, indent=1))
+    card = save_with_twin(result.classifier.model, path, model_card(result, test_split), test_split[0][:200])
     return path, card

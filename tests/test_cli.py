@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image
 
 from fmnist.config import CLASS_NAMES, PROJECT_ROOT
+from fmnist.models import load_model, model_path
 
 
 def fmnist_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -101,6 +103,15 @@ def test_explain_writes_a_heatmap(pngs, tmp_path):
     result = fmnist_cli("explain", paths[0], "--model", "mlp", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert Image.open(out).size == (224, 224)
+
+
+def test_twin_writes_the_missing_litert_twin(tmp_path):
+    for suffix in (".keras", ".json"):
+        shutil.copy(model_path("mlp").with_suffix(suffix), tmp_path / f"mlp{suffix}")
+    result = fmnist_cli("twin", "--model", str(tmp_path / "mlp.keras"))
+    assert result.returncode == 0, result.stderr
+    assert "Wrote" in result.stdout and (tmp_path / "mlp.tflite").is_file()
+    assert type(load_model(tmp_path / "mlp.keras").engine).__name__ == "LiteRTEngine"
 
 
 def test_train_rejects_zero_epochs(tmp_path):

@@ -12,7 +12,7 @@ from fmnist.config import CLASS_NAMES
 @pytest.mark.parametrize("name", ["mlp", "cnn"])
 def test_feature_map_separates_distinct_classes(classifiers, test_split, name):
     images, labels = test_split
-    coords, explained = features.pca_2d(features.penultimate_features(classifiers[name], images[:3000]))
+    coords, explained = features.pca_2d(classifiers[name].features(images[:3000]))
     labels = labels[:3000]
     assert coords.shape == (3000, 2) and explained.sum() <= 1
     centre = {c: coords[labels == c].mean(axis=0) for c in range(10)}

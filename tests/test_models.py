@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import fmnist
-from fmnist.models import ModelLoadError, card_path, load_model, model_path
+from fmnist.engines import KerasEngine, LiteRTEngine, fresh_twin
+from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path
 
 MIN_ACCURACY = {"mlp": 0.87, "cnn": 0.945}
 
@@ -46,7 +51,7 @@ def test_model_card_matches_model(classifiers, test_split, name):
     for key in ("architecture", "parameters", "epochs", "seed", "training_seconds", "history", "test_accuracy",
                 "per_class_accuracy", "confusion_matrix", "versions"):
         assert key in card, key
-    assert card["parameters"] == classifiers[name].num_params
+    assert card["parameters"] == classifiers[name].model.count_params()
     assert len(card["history"]["test_accuracy"]) == card["epochs"]
     images, labels = test_split
     measured = (classifiers[name].predict(images).argmax(1) == labels).mean()
@@ -54,16 +59,73 @@ def test_model_card_matches_model(classifiers, test_split, name):
 
 
 def test_cnn_recipe_limits(classifiers):
-    assert classifiers["cnn"].num_params <= 1_000_000
+    assert classifiers["cnn"].model.count_params() <= 1_000_000
 
 
-def test_predict_is_thread_safe(test_split):
-    clf = load_model("cnn")  # fresh, so the first calls race on tracing too
+@pytest.mark.parametrize("engine", ["litert", "tf.function"])
+def test_predict_is_thread_safe(test_split, engine):
+    clf = load_model("cnn")  # fresh, so the first calls race on tracing and allocation too
+    if engine == "tf.function":
+        clf = Classifier.from_keras(clf.model)
     images, _ = test_split
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda i: clf.predict(images[i]), range(64)))
     expected = clf.predict(images[:64])
     np.testing.assert_allclose(np.concatenate(results), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_shipped_models_are_served_by_their_fresh_litert_twin(classifiers, name):
+    card = json.loads(card_path(model_path(name)).read_text())
+    assert fresh_twin(model_path(name), card) is not None, f"run: python -m fmnist twin --model {name}"
+    assert isinstance(classifiers[name].engine, LiteRTEngine)
+
+
+@pytest.mark.parametrize("name", ["mlp", "cnn"])
+def test_litert_twin_predicts_like_the_keras_model(classifiers, test_split, name):
+    images = test_split[0][:1000]
+    twin = classifiers[name]
+    keras = Classifier.from_keras(twin.model)
+    np.testing.assert_allclose(twin.predict(images), keras.predict(images), atol=1e-4)
+    np.testing.assert_allclose(twin.features(images), keras.features(images), atol=1e-3, rtol=1e-4)
+    assert (twin.predict(images).argmax(1) == keras.predict(images).argmax(1)).all()
+
+
+def test_predicting_does_not_import_tensorflow():
+    """The app's memory budget rests on this: both models predict and explain by occlusion without TF."""
+    code = (
+        "import sys, fmnist; from fmnist import data, explain; x, _ = data.load_test_split()\n"
+        "for name in ('cnn', 'mlp'):\n"
+        "    clf = fmnist.load_model(name); clf.predict(x[:600]); clf.features(x[:10]); explain.explain(clf, x[0])\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def _copy_of_mlp(tmp_path: Path) -> Path:
+    for suffix in (".keras", ".json", ".tflite"):
+        shutil.copy(model_path("mlp").with_suffix(suffix), tmp_path / f"mlp{suffix}")
+    return tmp_path / "mlp.keras"
+
+
+def test_a_replaced_model_file_is_not_served_by_its_stale_twin(tmp_path, test_split):
+    path = _copy_of_mlp(tmp_path)
+    shutil.copy(model_path("cnn"), path)  # a different model under the same name
+    clf = load_model(path)
+    assert isinstance(clf.engine, KerasEngine)
+    assert clf.model.count_params() == load_model("cnn").model.count_params()
+
+
+def test_a_corrupt_twin_falls_back_to_tensorflow_with_a_warning(tmp_path, test_split):
+    path = _copy_of_mlp(tmp_path)
+    path.with_suffix(".tflite").write_bytes(b"not a flatbuffer")
+    with pytest.warns(UserWarning, match="LiteRT cannot read"):
+        clf = load_model(path)
+    assert isinstance(clf.engine, KerasEngine)
+    images, labels = test_split
+    assert (clf.predict(images[:500]).argmax(1) == labels[:500]).mean() > 0.85
 
 
 def test_missing_model_file_says_how_to_rebuild(tmp_path):

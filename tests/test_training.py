@@ -30,7 +30,9 @@ def test_cnn_recipe_runs_with_augmentation_and_saves(train_split, test_split, tm
     assert fractions[-1] == 1.0 and np.all(np.diff(fractions) > 0)
     path, card = training.save(result, (xt[:500], yt[:500]), tmp_path)
     assert path.name == "cnn.keras" and card["epochs"] == 2 and len(card["history"]["test_loss"]) == 2
+    assert card["litert"]["file"] == "cnn.tflite" and card["litert"]["max_abs_difference"] < 1e-4
     reloaded = load_model(path)
+    assert type(reloaded.engine).__name__ == "LiteRTEngine"  # the twin is fresh, so it serves
     np.testing.assert_allclose(reloaded.predict(xt[:20]), result.classifier.predict(xt[:20]), atol=1e-5)
 
 

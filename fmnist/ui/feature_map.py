@@ -16,7 +16,7 @@ SHOWN = 36
 
 def compute_map(name: str) -> tuple[np.ndarray, np.ndarray]:
     """PCA coordinates of the test images for a model, and the variance each axis explains."""
-    return features.pca_2d(features.penultimate_features(state.classifier(name), state.test_split()[0]))
+    return features.pca_2d(state.classifier(name).features(state.test_split()[0]))
 
 
 shipped_map = st.cache_data(show_spinner="Placing the 10,000 test images on the map…")(compute_map)
