@@ -177,3 +177,13 @@ def test_model_page_cell_opens_browse_filtered():
     assert at.title[0].value == "Browse the test set"
     captions = tile_captions(at)
     assert captions and all(c.startswith(":red[✗ T-shirt/top") and c.endswith("(Shirt)]") for c in captions)
+
+
+def test_detail_view_switches_to_a_gradient_heatmap():
+    from fmnist import explain
+
+    at = page_test("browse", model="cnn", idx="5")
+    assert any(c.value == explain.GUIDE["occlusion"] for c in at.caption)
+    at.segmented_control[0].set_value("gradient").run()  # loads TensorFlow for the Keras model
+    assert not at.exception
+    assert any(c.value == explain.GUIDE["gradient"] for c in at.caption)

@@ -25,6 +25,14 @@ def shipped_classifier(name: str) -> Classifier:
     return classifier
 
 
+@st.cache_resource(show_spinner="Loading TensorFlow (once)…")
+def load_tensorflow() -> None:
+    """Import TensorFlow, which only training and gradients need, once per process; freeze it too."""
+    import tensorflow  # noqa: F401
+
+    freeze_long_lived_objects()
+
+
 def freeze_long_lived_objects() -> None:
     """Hide what lives as long as the process (modules, models) from the garbage collector.
 

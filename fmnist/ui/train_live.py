@@ -47,6 +47,7 @@ def recipe_controls() -> tuple[training.Recipe, int]:
 
 def run(recipe: training.Recipe, count: int) -> None:
     (x_train, y_train), test = train_split(), state.test_split()
+    state.load_tensorflow()
     progress = st.progress(0.0, text="Starting…")
     curves = st.empty()
     history: dict[str, list[float]] = {key: [] for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}

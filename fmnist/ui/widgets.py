@@ -40,12 +40,12 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
             format_func=lambda i: f"{CLASS_NAMES[i]} ({probabilities[i]:.0%})",
         )
         model = state.current_model()
-        # Gradients need the Keras model: the first one in this process loads TensorFlow (seconds).
-        with st.spinner("Loading TensorFlow for gradients…" if method == "gradient" else "Explaining…"):
-            if model == state.SESSION_MODEL:  # not cacheable across sessions
-                heatmap = explain.explain(state.classifier(), image, target, method)
-            else:
-                heatmap = _cached_explanation(model, image.tobytes(), target, method)
+        if method == "gradient":  # gradients need the Keras model, and so TensorFlow
+            state.load_tensorflow()
+        if model == state.SESSION_MODEL:  # not cacheable across sessions
+            heatmap = explain.explain(state.classifier(), image, target, method)
+        else:
+            heatmap = _cached_explanation(model, image.tobytes(), target, method)
         st.image(plots.heatmap_overlay(image, heatmap), width="stretch")
         st.caption(explain.GUIDE[method])
 

@@ -180,15 +180,43 @@ def timed_rerun(page, action, timeout: float = 60_000) -> tuple[float, float]:
     return shown, time.perf_counter() - start
 
 
-def draw_stroke(page, points: list[tuple[float, float]]) -> None:
-    """Drag the mouse along points given as fractions of the drawing canvas."""
-    box = page.locator("canvas").last.bounding_box()  # Fabric's top canvas takes the mouse
-    x0, y0 = box["x"], box["y"]
-    page.mouse.move(x0 + points[0][0] * box["width"], y0 + points[0][1] * box["height"])
-    page.mouse.down()
-    for fx, fy in points[1:]:
-        page.mouse.move(x0 + fx * box["width"], y0 + fy * box["height"], steps=4)
-    page.mouse.up()
+INK = """(canvas) => {
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let bright = 0;
+  for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 128) bright++;
+  return bright > 0;
+}"""
+
+
+def draw_stroke(page, points: list[tuple[float, float]], release: bool = True) -> None:
+    """Drag the mouse along points given as fractions of the drawing canvas (and let go).
+
+    Hovering first lets Playwright wait until the canvas is visible, no longer moving and hit by the
+    pointer. A stroke that leaves no ink (the canvas was still mounting) is drawn once more, so a
+    test fails on what the app does with a stroke, not on gesture timing.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    top = page.locator('canvas[data-fabric="top"]')  # Fabric's top canvas takes the mouse
+    for attempt in range(2):
+        top.wait_for(state="visible")
+        size = top.bounding_box()
+        top.hover(position={"x": points[0][0] * size["width"], "y": points[0][1] * size["height"]})
+        box = top.bounding_box()
+        page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+        page.mouse.down()
+        for fx, fy in points[1:]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"], steps=4)
+        if not release:
+            return
+        page.mouse.up()
+        try:  # the canvas sits in the component's shadow root, which locators (not querySelector) reach
+            page.wait_for_function(INK, arg=page.locator("canvas.dc-canvas.lower-canvas").element_handle(), timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if attempt:
+                raise AssertionError("two strokes in a row left no ink on the canvas") from None
+            print("draw_stroke: the stroke left no ink; drawing it again", file=sys.stderr)
 
 
 EXCEPTION = '[data-testid="stException"]'
