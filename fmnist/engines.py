@@ -38,10 +38,10 @@ def twin_path(model_file: Path) -> Path:
 
 
 def fresh_twin(model_file: Path, card: dict) -> Path | None:
-    """The LiteRT twin of `model_file`, if it exists and was converted from exactly this file."""
+    """The LiteRT twin of `model_file`, if both exist and the twin was converted from exactly this file."""
     path = twin_path(model_file)
     recorded = (card.get("litert") or {}).get("keras_sha256")
-    if path.is_file() and recorded == file_sha256(model_file):
+    if recorded and path.is_file() and Path(model_file).is_file() and recorded == file_sha256(model_file):
         return path
     return None
 

@@ -72,7 +72,7 @@ def export(classifier: Classifier, fmt: str, path: Path, check_images: np.ndarra
         raise ExportError(f"Writing {path} failed: {exc}") from exc
     scaled = check_images.astype(np.float32) / 255.0
     exported = (_saved_model_predict if fmt == "saved_model" else _litert_predict)(path, scaled)
-    reference = classifier.predict(check_images)
+    reference = Classifier.from_keras(classifier.model).predict(check_images)
     difference = float(np.abs(exported - reference).max())
     report = ExportReport(path, difference, bool((exported.argmax(1) == reference.argmax(1)).all()), len(check_images))
     if difference > TOLERANCE or not report.same_argmax:

@@ -182,6 +182,8 @@ class Classifier:
             raise ValueError(f"expected images of shape (28, 28) or (N, 28, 28), got {images.shape}")
         if images.dtype != np.uint8:
             images = np.clip(images, 0, 255).astype(np.uint8)
+        if len(images) == 0:  # an empty answer of the right width
+            return self.engine(np.zeros((1, IMAGE_SIZE, IMAGE_SIZE), np.uint8))[which][:0]
         images = np.ascontiguousarray(images)
         return np.concatenate([self.engine(images[i : i + batch_size])[which] for i in range(0, len(images), batch_size)])
 
@@ -192,8 +194,6 @@ def load_model(name_or_path: str | Path = "cnn") -> Classifier:
     Served by the file's LiteRT twin when it is fresh (no TensorFlow needed), else by TensorFlow.
     """
     path = resolve_model_file(name_or_path)
-    if not path.is_file():
-        raise ModelLoadError(f"Model file {path} does not exist. {rebuild_hint(path)}")
     card = load_card(path)
     twin = fresh_twin(path, card)
     if twin is not None:
