@@ -22,11 +22,20 @@ import numpy as np
 
 from fmnist.config import IMAGE_SIZE
 
-TOLERANCE = 1e-4  # largest |Δ| of a probability allowed between a twin and its Keras model
+TOLERANCE = 1e-4  # largest |Δ| of a probability allowed between a converted model and its Keras model
 
 
 class EngineError(Exception):
     """A LiteRT twin cannot be read or written, or does not predict like its Keras model."""
+
+
+def agreement(candidate: np.ndarray, reference: np.ndarray) -> tuple[float, bool]:
+    """How closely converted probabilities follow the reference: largest |Δ|, and same class for all."""
+    return float(np.abs(candidate - reference).max()), bool((candidate.argmax(1) == reference.argmax(1)).all())
+
+
+def agrees(difference: float, same_class: bool) -> bool:
+    return difference <= TOLERANCE and same_class
 
 
 def file_sha256(path: Path) -> str:
@@ -124,9 +133,8 @@ def write_twin(model, model_file: Path, check_images: np.ndarray) -> dict:
         raise EngineError(f"Writing {path} failed: {exc}") from exc
     twin_probabilities, _ = LiteRTEngine(path)(check_images)
     keras_probabilities, _ = keras_engine(check_images)
-    difference = float(np.abs(twin_probabilities - keras_probabilities).max())
-    same_class = bool((twin_probabilities.argmax(1) == keras_probabilities.argmax(1)).all())
-    if difference > TOLERANCE or not same_class:
+    difference, same_class = agreement(twin_probabilities, keras_probabilities)
+    if not agrees(difference, same_class):
         path.unlink()
         raise EngineError(f"{path} disagrees with {model_file}: max |Δ| = {difference:.1e}, same class for all: {same_class}.")
     return {"file": path.name, "keras_sha256": file_sha256(model_file), "max_abs_difference": difference}

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from fmnist.engines import agreement, agrees
 from fmnist.models import Classifier
 
 FORMATS = ("saved_model", "litert")
-TOLERANCE = 1e-4
 
 
 class ExportError(Exception):
@@ -73,8 +73,8 @@ def export(classifier: Classifier, fmt: str, path: Path, check_images: np.ndarra
     scaled = check_images.astype(np.float32) / 255.0
     exported = (_saved_model_predict if fmt == "saved_model" else _litert_predict)(path, scaled)
     reference = Classifier.from_keras(classifier.model).predict(check_images)
-    difference = float(np.abs(exported - reference).max())
-    report = ExportReport(path, difference, bool((exported.argmax(1) == reference.argmax(1)).all()), len(check_images))
-    if difference > TOLERANCE or not report.same_argmax:
+    difference, same_argmax = agreement(exported, reference)
+    report = ExportReport(path, difference, same_argmax, len(check_images))
+    if not agrees(difference, same_argmax):
         raise ExportError(f"{path} disagrees with the Keras model: max |Δ| = {difference:.2e}, same argmax: {report.same_argmax}.")
     return report

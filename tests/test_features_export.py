@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fmnist import export, features
+from fmnist import engines, export, features
 from fmnist.config import CLASS_NAMES
 
 
@@ -30,4 +30,4 @@ def test_export_round_trip(classifiers, test_split, tmp_path, fmt):
     path = tmp_path / ("cnn_saved_model" if fmt == "saved_model" else "cnn.tflite")
     report = export.export(classifiers["cnn"], fmt, path, images[:100])
     assert path.exists()
-    assert report.max_abs_difference <= export.TOLERANCE and report.same_argmax and report.images == 100
+    assert report.max_abs_difference <= engines.TOLERANCE and report.same_argmax and report.images == 100
