@@ -92,6 +92,11 @@ class AppServer:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def has_loaded(self, package: str) -> bool:
+        """Whether the server process has mapped a shared library from site-packages/<package>/."""
+        maps = Path(f"/proc/{self.process.pid}/maps").read_text()
+        return f"/site-packages/{package}/" in maps
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

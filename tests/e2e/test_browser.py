@@ -32,6 +32,15 @@ def test_every_page_opens_without_exception(open_app, path, title):
     assert exception_boxes(page) == 0
 
 
+def test_the_server_serves_both_models_without_tensorflow(open_app, app_server):
+    """Only training and gradient heatmaps need TensorFlow; the memory budget rests on the rest not."""
+    for model in ("cnn", "mlp"):
+        for path in ("/?idx=7&", "/draw?", "/photo?", "/model?", "/map?"):
+            assert exception_boxes(open_app(f"{path}model={model}")) == 0
+    assert app_server.has_loaded("ai_edge_litert")
+    assert not app_server.has_loaded("tensorflow")
+
+
 def test_browse_grid_has_green_and_red_captions(open_app):
     page = open_app("/?model=mlp&sort=confidence")  # least sure first: mistakes and right answers mixed
     captions = grid_captions(page)
