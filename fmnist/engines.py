@@ -59,8 +59,10 @@ class LiteRTEngine:
     """A LiteRT interpreter behind a lock: one interpreter serves every thread, ~0.2 ms per image."""
 
     def __init__(self, path: Path):
-        from ai_edge_litert.interpreter import Interpreter
-
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as exc:
+            raise EngineError(f"LiteRT is not installed ({exc}); pip install ai-edge-litert") from exc
         try:
             self._interpreter = Interpreter(model_path=str(path), num_threads=min(4, os.cpu_count() or 1))
             self._run = self._interpreter.get_signature_runner()

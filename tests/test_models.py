@@ -138,3 +138,16 @@ def test_corrupt_model_file_says_how_to_rebuild(tmp_path):
     path.write_bytes(b"not a zip archive")
     with pytest.raises(ModelLoadError, match="could not be loaded.*train --model mlp"):
         load_model(path)
+
+
+def test_without_litert_installed_tensorflow_serves_with_a_warning(tmp_path):
+    code = (
+        "import sys, warnings; sys.modules['ai_edge_litert'] = None\n"  # makes the import fail
+        "import fmnist\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always'); clf = fmnist.load_model('mlp')\n"
+        "print(type(clf.engine).__name__, clf.predict(fmnist.data.load_test_split()[0][:1]).shape, str(caught[0].message))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("KerasEngine (1, 10) LiteRT is not installed")
