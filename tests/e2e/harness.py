@@ -41,10 +41,13 @@ new MutationObserver((records) => {
   for (const r of records) { if (r.oldValue === 'running') window.__stRunsDone += 1; }
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 """
-# Idle: the script has finished and no element is still a loading skeleton (widget code loads lazily).
+# Idle: the script is not running, no element is still a loading skeleton (widget code loads lazily),
+# and every image the script sent has arrived (a grid's 24 images finish loading ~100-170 ms after
+# the run; until then the user sees gaps).
 IDLE = (
     "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
-    " return a && a.dataset.testScriptState === 'notRunning' && !document.querySelector('[data-testid=\"stSkeleton\"]'); }"
+    " return a && a.dataset.testScriptState === 'notRunning' && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+    " && Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img')).every(i => i.complete && i.naturalWidth > 0); }"
 )
 
 
@@ -172,10 +175,8 @@ def rerun(page, action, timeout: float = 60_000) -> float:
 
 
 def timed_rerun(page, action, timeout: float = 60_000) -> tuple[float, float]:
-    """Seconds from `action` until the page first shows something new, and until the run has finished.
-
-    The first is what a user perceives; Streamlit marks the run finished a few hundred ms later.
-    """
+    """Seconds from `action` until the page first shows something new, and until it is done: the run
+    has finished and its images have loaded."""
     before = mark(page)
     start = time.perf_counter()
     action()
