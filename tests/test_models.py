@@ -91,6 +91,13 @@ def test_litert_twin_predicts_like_the_keras_model(classifiers, test_split, name
     assert (twin.predict(images).argmax(1) == keras.predict(images).argmax(1)).all()
 
 
+def run_in_fresh_python(code: str) -> str:
+    """Run `code` in a new interpreter (nothing imported yet) and return its stdout; it must succeed."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_predicting_does_not_import_tensorflow():
     """The app's memory budget rests on this: both models predict and explain by occlusion without TF."""
     code = (
@@ -99,9 +106,7 @@ def test_predicting_does_not_import_tensorflow():
         "    clf = fmnist.load_model(name); clf.predict(x[:600]); clf.features(x[:10]); explain.explain(clf, x[0])\n"
         "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert run_in_fresh_python(code).strip() == "[]"
 
 
 def _copy_of_mlp(tmp_path: Path) -> Path:
@@ -140,7 +145,7 @@ def test_corrupt_model_file_says_how_to_rebuild(tmp_path):
         load_model(path)
 
 
-def test_without_litert_installed_tensorflow_serves_with_a_warning(tmp_path):
+def test_without_litert_installed_tensorflow_serves_with_a_warning():
     code = (
         "import sys, warnings; sys.modules['ai_edge_litert'] = None\n"  # makes the import fail
         "import fmnist\n"
@@ -148,6 +153,4 @@ def test_without_litert_installed_tensorflow_serves_with_a_warning(tmp_path):
         "    warnings.simplefilter('always'); clf = fmnist.load_model('mlp')\n"
         "print(type(clf.engine).__name__, clf.predict(fmnist.data.load_test_split()[0][:1]).shape, str(caught[0].message))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("KerasEngine (1, 10) LiteRT is not installed")
+    assert run_in_fresh_python(code).startswith("KerasEngine (1, 10) LiteRT is not installed")
