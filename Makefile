@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench setup clean
+.PHONY: run dev test bench load setup clean
 
 $(BIN)/.installed: requirements.txt requirements-test.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,21 @@ setup: $(BIN)/.installed
 run: setup
 	$(BIN)/streamlit run streamlit_app.py
 
+# For editing the code: rerun on save. The watcher costs ~1 s a new session, so `run` leaves it off.
+dev: setup
+	$(BIN)/streamlit run streamlit_app.py --server.fileWatcherType auto --server.runOnSave true
+
 test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python -m fmnist bench
 	$(BIN)/python -m tests.e2e.bench_app
+
+# A class at once: virtual users on Streamlit's websocket against a server started by `make run`.
+load: setup
+	$(BIN)/python -m tests.e2e.load --users 30
+	$(BIN)/python -m tests.e2e.load --users 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

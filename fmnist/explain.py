@@ -3,17 +3,20 @@
 - Occlusion sensitivity (any model): cover a small patch with background and measure how much the
   class probability drops; pixels whose covering hurts most drove the decision.
 - Gradients: gradient × input (the pixels whose brightness pushes the class up; plain gradients also
-  light up the empty background), and for the CNN weighted by Grad-CAM on the last convolution.
+  light up the empty background), and for the CNN weighted by Grad-CAM on the last convolution;
+  smoothed with a small Gaussian, since single-pixel specks are unreadable on a projector.
 
 Every heatmap is float32 (28, 28), non-negative, normalised to a maximum of 1 (all zero when nothing
-matters).
+matters). `describe_heatmap` says in words where a heatmap lies (the alt text of the picture), and
+`confidence_note` says how sure a prediction is, for inputs whose true class nobody knows.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
-from fmnist.config import IMAGE_SIZE
+from fmnist.config import CLASS_NAMES, IMAGE_SIZE
 from fmnist.models import Classifier
 
 METHODS = ("occlusion", "gradient")
@@ -21,6 +24,10 @@ GUIDE = {
     "occlusion": "Bright areas are where covering the picture lowers the model's confidence most: they drove its answer.",
     "gradient": "Bright areas are where small changes to the picture move the model's answer most.",
 }
+GRADIENT_SMOOTHING = 1.0  # Gaussian sigma in input pixels: specks become readable areas
+UNSURE_BELOW = 0.5  # a top answer under this probability is "not sure"
+UNFAMILIAR_BELOW = 0.35  # under this, or with a nearly flat distribution, the input may be nothing the model knows
+UNFAMILIAR_ENTROPY = 0.7  # entropy as a share of the most possible (log 10)
 
 
 def _normalise(heatmap: np.ndarray) -> np.ndarray:
@@ -105,7 +112,8 @@ def _gradient_fn(classifier: Classifier):
 
 def gradient(classifier: Classifier, image: np.ndarray, target: int) -> np.ndarray:
     fn = _gradient_fn(classifier)
-    return _normalise(fn(image.astype(np.float32), np.int32(target)).numpy())
+    raw = _normalise(fn(image.astype(np.float32), np.int32(target)).numpy())
+    return _normalise(ndimage.gaussian_filter(raw, GRADIENT_SMOOTHING, mode="constant"))
 
 
 def explain(classifier: Classifier, image: np.ndarray, target: int | None = None, method: str = "occlusion") -> np.ndarray:
@@ -118,3 +126,68 @@ def explain(classifier: Classifier, image: np.ndarray, target: int | None = None
     if method == "gradient":
         return gradient(classifier, image, target)
     raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+
+
+# --- in words ----------------------------------------------------------------------------------------
+
+_ROWS = ("top", "middle", "bottom")
+_COLUMNS = ("left", "centre", "right")
+
+
+def _region_name(row: int, column: int) -> str:
+    if (row, column) == (1, 1):
+        return "the centre"
+    if row == 1:
+        return f"the {_COLUMNS[column]} side"
+    if column == 1:
+        return f"the {_ROWS[row]}"
+    return f"the {_ROWS[row]}-{_COLUMNS[column]}"
+
+
+def describe_heatmap(heatmap: np.ndarray, image: np.ndarray | None = None) -> str:
+    """Where a heatmap's weight lies, in words: a text alternative for the picture.
+
+    The picture is cut in a 3×3 grid (top/middle/bottom × left/centre/right); the sentence names the
+    part holding most of the weight, a second part when it holds nearly as much, and, given the image,
+    whether the weight is on the item or on the empty background.
+    """
+    heat = np.asarray(heatmap, dtype=np.float64)
+    total = heat.sum()
+    if total <= 0:
+        return "The heatmap is empty: no part of the picture changed the model's answer."
+    thirds = np.array_split(np.arange(heat.shape[0]), 3), np.array_split(np.arange(heat.shape[1]), 3)
+    mass = np.array([[heat[np.ix_(r, c)].sum() for c in thirds[1]] for r in thirds[0]]) / total
+    order = np.argsort(mass, axis=None)[::-1]
+    first, second = (np.unravel_index(k, mass.shape) for k in order[:2])
+    if mass[first] < 0.25:
+        sentence = "The model looked all over the picture, at no part in particular"
+    else:
+        sentence = f"The model looked mostly at {_region_name(*first)} of the picture ({mass[first]:.0%} of the heat)"
+        if mass[second] >= 0.6 * mass[first]:
+            sentence += f", and at {_region_name(*second)} ({mass[second]:.0%})"
+    if image is not None:
+        on_item = float(heat[np.asarray(image) > 20].sum() / total)
+        sentence += "; mostly on the item itself" if on_item >= 0.5 else "; mostly on the empty background around the item"
+    return sentence + "."
+
+
+def confidence_note(probabilities: np.ndarray) -> tuple[str, str] | None:
+    """How sure the model is, for an input of unknown class: None when sure, else (level, sentence).
+
+    Level "unsure": the top answer is under UNSURE_BELOW. Level "unfamiliar": the top answer is very
+    low or the distribution nearly flat, a sign the input may be none of the 10 classes. Softmax
+    probabilities are a rough signal only: a picture of something else can still get a confident answer.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    top3 = np.argsort(p)[::-1][:3]
+    best = float(p[top3[0]])
+    entropy = float(-(p * np.log(np.clip(p, 1e-12, 1))).sum() / np.log(len(p)))
+    guesses = ", ".join(f"{CLASS_NAMES[i]} {p[i]:.0%}" for i in top3)
+    if best < UNFAMILIAR_BELOW or entropy > UNFAMILIAR_ENTROPY:
+        return "unfamiliar", (
+            f"The model is not sure at all (its top 3: {guesses}). This may not be a piece of clothing, a shoe or "
+            "a bag like those it learned, or it looks very different from them."
+        )
+    if best < UNSURE_BELOW:
+        return "unsure", f"The model is not sure: its best guess has only {best:.0%}. Its top 3: {guesses}."
+    return None

@@ -83,6 +83,22 @@ def tile_picture(image: np.ndarray, probabilities: np.ndarray, true_label: int |
     return Image.fromarray(picture)
 
 
+def describe_tile(probabilities: np.ndarray, true_label: int) -> str:
+    """The tile in words (its alt text): what the image shows and what the model answered."""
+    predicted = int(np.argmax(probabilities))
+    verdict = "right" if predicted == int(true_label) else "wrong"
+    return f"A {CLASS_NAMES[int(true_label)]}; the model says {CLASS_NAMES[predicted]} ({probabilities[predicted]:.0%}), {verdict}."
+
+
+def qr_code(text: str) -> bytes:
+    """A QR code of `text` as PNG bytes, black on white with the standard quiet zone."""
+    import qrcode  # only the Share control needs it
+
+    buffer = io.BytesIO()
+    qrcode.make(text, border=4).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def montage(pictures: list[Image.Image], columns: int, gap: int = 6) -> Image.Image:
     """Pictures of equal size in a grid on white: one image to send instead of many."""
     width, height = pictures[0].size
@@ -94,17 +110,22 @@ def montage(pictures: list[Image.Image], columns: int, gap: int = 6) -> Image.Im
 
 
 def probability_chart(probabilities: np.ndarray, true_label: int | None, palette: Palette, height: float = 3.0) -> bytes:
-    """Horizontal bars with class names, for the detail view, Draw and Photo pages."""
-    fig, ax = plt.subplots(figsize=(5.5, height), dpi=110)
+    """Horizontal bars with class names, for the detail view, Draw and Photo pages.
+
+    Narrow and with large type (12 pt at 110 dpi: 18 px), so the class names stay >= 14 px when the
+    page shrinks the picture into a column at 1280x720.
+    """
+    fig, ax = plt.subplots(figsize=(4.6, height), dpi=110)
     order = np.arange(NUM_CLASSES)[::-1]
     ax.barh([CLASS_NAMES[i] for i in order], probabilities[order], color=[bar_colours(probabilities, true_label, palette)[i] for i in order])
     ax.set_xlim(0, 1)
-    ax.set_xlabel("probability")
+    ax.set_xlabel("probability", fontsize=12)
+    ax.tick_params(labelsize=12)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     for y, i in enumerate(order):
         if probabilities[i] >= 0.01:
-            ax.text(min(probabilities[i] + 0.01, 0.9), y, f"{probabilities[i]:.0%}", va="center", fontsize=8)
+            ax.text(min(probabilities[i] + 0.01, 0.85), y, f"{probabilities[i]:.0%}", va="center", fontsize=11)
     return figure_png(fig)
 
 
@@ -136,14 +157,33 @@ def training_curves(history: dict[str, list[float]], width: float = 10.0) -> byt
     return figure_png(fig)
 
 
+HEATMAP_COLOURS = "inferno"
+
+
 def heatmap_overlay(image: np.ndarray, heatmap: np.ndarray, scale: int = 8) -> Image.Image:
-    """The 28×28 input in gray with the heatmap in warm colours on top, enlarged for display."""
+    """The 28×28 input in gray with the heatmap in warm colours on top, enlarged for display.
+
+    Where the heat is strong its colour covers the item almost fully, so the colour key
+    (`heatmap_with_key`) reads true; where there is none the item shows in gray.
+    """
     heat = np.clip(heatmap / (heatmap.max() or 1.0), 0, 1)
-    colours = plt.get_cmap("inferno")(heat)[..., :3]
+    colours = plt.get_cmap(HEATMAP_COLOURS)(heat)[..., :3]
     gray = (image.astype(np.float32) / 255.0)[..., None]
-    blended = 0.45 * gray + 0.55 * colours * (heat[..., None] ** 0.7)
+    cover = 0.9 * np.sqrt(heat)[..., None]
+    blended = (1 - cover) * 0.6 * gray + cover * colours
     picture = (np.clip(blended, 0, 1) * 255).astype(np.uint8)
     return Image.fromarray(picture).resize((image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
+
+
+def heatmap_with_key(image: np.ndarray, heatmap: np.ndarray) -> bytes:
+    """The heatmap overlay with a colour key beneath: from no effect (dark) to the strongest (pale yellow)."""
+    fig, ax = plt.subplots(figsize=(3.2, 3.9), dpi=100)
+    ax.imshow(heatmap_overlay(image, heatmap, scale=1), interpolation="nearest")
+    ax.set_axis_off()
+    key = fig.colorbar(plt.cm.ScalarMappable(cmap=HEATMAP_COLOURS), ax=ax, orientation="horizontal", fraction=0.06, pad=0.03)
+    key.set_ticks([0, 1], labels=["no effect", "strongest"], fontsize=12)
+    key.set_label("effect on the answer", fontsize=12)
+    return figure_png(fig)
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> Image.Image:

@@ -1,8 +1,10 @@
 """Train a model from its recipe, with progress callbacks, and write it with its model card.
 
-Recipes name every hyper-parameter once. The CNN trains with augmentation that covers what the
-photo pipeline leaves behind: small shifts and scale changes, flips, slight blur, lower contrast and
-random erasing.
+Recipes name every hyper-parameter once. Training is three steps a lesson can show one by one:
+`build` the architecture, `compile` it with an optimiser and a loss, `fit` it to the data; `train`
+does all three in a seeded process (the CLI, the app's training worker). The CNN trains with
+augmentation that covers what the photo pipeline leaves behind: small shifts and scale changes,
+flips, slight blur, lower contrast and random erasing.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from typing import Callable
 import numpy as np
 
 from fmnist import metrics
-from fmnist.config import ASSETS_DIR
 from fmnist.models import ARCHITECTURES, Classifier, model_path, save_with_twin
 
 
-@dataclass
+@dataclass(frozen=True)
 class Recipe:
+    """Everything that decides a trained model; equal recipes give the same model (the app shares them)."""
+
     architecture: str
     epochs: int
     batch_size: int
@@ -30,6 +33,7 @@ class Recipe:
     hidden_units: int = 128  # mlp only
     width: int = 32  # cnn only: filters of the first conv, doubled per block
     seed: int = 42
+    train_images: int | None = None  # the first N images of the train split; None: all 60,000
 
 
 RECIPES = {
@@ -132,25 +136,17 @@ class TrainResult:
     recipe: Recipe | None = None
 
 
-def train(
-    recipe: Recipe,
-    train_split: tuple[np.ndarray, np.ndarray],
-    test_split: tuple[np.ndarray, np.ndarray],
-    on_epoch: EpochCallback | None = None,
-    on_batch: BatchCallback | None = None,
-    verbose: int = 0,
-) -> TrainResult:
-    """Fit a fresh model from a recipe; the test split is evaluated after every epoch for the curves."""
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(recipe.seed)
-    (x_train, y_train), (x_test, y_test) = train_split, test_split
+def build(recipe: Recipe):
+    """Step 1: the architecture the recipe names, with fresh random weights."""
     if recipe.architecture == "mlp":
-        model = ARCHITECTURES["mlp"](hidden_units=recipe.hidden_units)
-    else:
-        model = ARCHITECTURES["cnn"](width=recipe.width)
-    steps_per_epoch = int(np.ceil(len(x_train) / recipe.batch_size))
+        return ARCHITECTURES["mlp"](hidden_units=recipe.hidden_units)
+    return ARCHITECTURES["cnn"](width=recipe.width)
+
+
+def compile_model(model, recipe: Recipe, steps_per_epoch: int):
+    """Step 2: Adam on sparse categorical cross-entropy, reporting accuracy; long recipes decay the rate."""
+    import keras
+
     learning_rate = recipe.learning_rate
     if recipe.augment:  # long recipes decay to zero along a cosine
         learning_rate = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, recipe.epochs * steps_per_epoch)
@@ -159,29 +155,73 @@ def train(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
+    return model
 
-    scaled_test = x_test.astype(np.float32) / 255.0
+
+def batches(recipe: Recipe, x_train: np.ndarray, y_train: np.ndarray):
+    """The training images as shuffled batches of pixels / 255, augmented when the recipe says so."""
+    import tensorflow as tf
+
     dataset = tf.data.Dataset.from_tensor_slices((x_train, y_train)).shuffle(len(x_train), seed=recipe.seed)
     dataset = dataset.batch(recipe.batch_size).map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
     if recipe.augment:
         augment = make_augmenter(recipe.seed)
         dataset = dataset.map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.prefetch(tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
+
+def fit(
+    model,
+    recipe: Recipe,
+    train_split: tuple[np.ndarray, np.ndarray],
+    test_split: tuple[np.ndarray, np.ndarray],
+    on_epoch: EpochCallback | None = None,
+    on_batch: BatchCallback | None = None,
+    verbose: int = 0,
+) -> TrainResult:
+    """Step 3: fit a compiled model; the test split is evaluated after every epoch for the curves."""
+    (x_train, y_train), (x_test, y_test) = train_split, test_split
+    steps_per_epoch = steps(recipe, len(x_train))
     progress = _Progress.make(recipe.epochs, steps_per_epoch, on_epoch, on_batch)
     start = time.perf_counter()
-    fit = model.fit(
-        dataset,
+    history = model.fit(
+        batches(recipe, x_train, y_train),
         epochs=recipe.epochs,
-        validation_data=(scaled_test, y_test),
+        validation_data=(x_test.astype(np.float32) / 255.0, y_test),
         validation_batch_size=1000,
         callbacks=[progress],
         shuffle=False,  # the dataset shuffles itself, every epoch
         verbose=verbose,
     )
     seconds = time.perf_counter() - start
-    history = {key: [float(v) for v in values] for key, values in fit.history.items()}
+    history = {key: [float(v) for v in values] for key, values in history.history.items()}
     return TrainResult(Classifier.from_keras(model, name=recipe.architecture), history, seconds, recipe)
+
+
+def steps(recipe: Recipe, count: int) -> int:
+    """Batches per epoch."""
+    return int(np.ceil(count / recipe.batch_size))
+
+
+def train(
+    recipe: Recipe,
+    train_split: tuple[np.ndarray, np.ndarray],
+    test_split: tuple[np.ndarray, np.ndarray],
+    on_epoch: EpochCallback | None = None,
+    on_batch: BatchCallback | None = None,
+    verbose: int = 0,
+) -> TrainResult:
+    """Build, compile and fit a fresh model from a recipe, on its first `train_images` images.
+
+    Seeds this whole process (Python, NumPy and TensorFlow) for a repeatable run, so call it in a
+    process of its own: the CLI, or the app's training worker (`fmnist.trainer`), never a web server.
+    """
+    import keras
+
+    keras.utils.set_random_seed(recipe.seed)
+    x_train, y_train = (split[: recipe.train_images] for split in train_split)
+    model = compile_model(build(recipe), recipe, steps(recipe, len(x_train)))
+    return fit(model, recipe, (x_train, y_train), test_split, on_epoch, on_batch, verbose)
 
 
 def library_versions() -> dict[str, str]:
@@ -216,8 +256,11 @@ def model_card(result: TrainResult, test_split: tuple[np.ndarray, np.ndarray]) -
     }
 
 
-def save(result: TrainResult, test_split, out_dir: Path = ASSETS_DIR) -> tuple[Path, dict]:
-    """Write <name>.keras, its LiteRT twin and its <name>.json card; return the model path and the card."""
+def save(result: TrainResult, test_split, out_dir: Path) -> tuple[Path, dict]:
+    """Write <name>.keras, its LiteRT twin and its <name>.json card into `out_dir`; return the model path and the card.
+
+    No default folder: the shipped models in assets/ are replaced only when a caller (the CLI) says so.
+    """
     path = model_path(result.recipe.architecture, out_dir)
     card = save_with_twin(result.classifier.model, path, model_card(result, test_split), test_split[0][:200])
     return path, card

@@ -65,7 +65,7 @@ def test_app_opens_on_browse_with_cnn_by_default():
 
 def test_filter_by_true_class_shows_only_that_class():
     at = page_test("browse", model="mlp")
-    at.selectbox(key="true").set_value("Shirt").run()
+    at.selectbox(key="browse.true").set_value(CLASS_NAMES.index("Shirt")).run()
     captions = tile_captions(at)
     assert captions and all(c.endswith("(Shirt)]") for c in captions)
     assert at.query_params["true"] == "Shirt"
@@ -74,7 +74,7 @@ def test_filter_by_true_class_shows_only_that_class():
 
 def test_only_mistakes_shows_only_red_captions():
     at = page_test("browse", model="mlp")
-    at.toggle(key="wrong").set_value(True).run()
+    at.toggle(key="browse.only_mistakes").set_value(True).run()
     captions = tile_captions(at)
     assert len(captions) == 24 and all(c.startswith(":red[✗") for c in captions)
     assert "misclassified" in at.markdown[0].value
@@ -82,9 +82,9 @@ def test_only_mistakes_shows_only_red_captions():
 
 def test_url_restores_the_view():
     at = page_test("browse", model="mlp", true="Shirt", wrong="1", page="2", idx="123")
-    assert at.selectbox(key="true").value == "Shirt"
-    assert at.toggle(key="wrong").value is True
-    assert at.number_input(key="page").value == 2
+    assert at.selectbox(key="browse.true").value == CLASS_NAMES.index("Shirt")
+    assert at.toggle(key="browse.only_mistakes").value is True
+    assert at.number_input(key="browse.page").value == 2
     assert any(s.value == "Test image #123" for s in at.subheader)
     assert detail_caption(at).endswith("(Ankle boot)]")  # test image 123 is an ankle boot
     captions = tile_captions(at)
@@ -95,13 +95,13 @@ def test_bad_url_values_fall_back_to_defaults():
     at = page_test("browse", model="nonsense", true="Spaceship", page="-4", idx="99999")
     assert not at.exception
     assert at.sidebar.selectbox(key="model").value == "cnn"
-    assert at.selectbox(key="true").value == "All classes"
-    assert at.number_input(key="page").value == 1
+    assert at.selectbox(key="browse.true").value is None  # all classes
+    assert at.number_input(key="browse.page").value == 1
 
 
 def test_palette_setting_changes_caption_colours():
     at = page_test("browse", model="mlp", palette="safe")
-    at.toggle(key="wrong").set_value(True).run()
+    at.toggle(key="browse.only_mistakes").set_value(True).run()
     assert all(c.startswith(":orange[✗") for c in tile_captions(at))
 
 
@@ -143,14 +143,17 @@ def test_train_page_trains_and_offers_the_model(train_split):
     at = page_test("train_live", model="mlp")
     at.select_slider(key="train-count").set_value(1_000)
     at.slider(key="train-epochs").set_value(2)
-    at.button[0].click().run()
+    at.button(key="train").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "session" in at.session_state
-    card = at.session_state["session"]["card"]
+    ticket = at.session_state["train.ticket"]  # trained by the shared trainer's worker process
+    assert ticket.job.wait(180) and ticket.job.state == "done", ticket.job.error
+    at.run()
+    card = ticket.model.card
     assert len(card["history"]["test_accuracy"]) == 2 and card["test_accuracy"] > 0.5
     assert any("test accuracy" in s.value for s in at.success)
-    at.run()  # the sidebar, drawn before training finished, offers the new model from the next run on
     assert "Trained in this session" in at.sidebar.selectbox(key="model").options
+    at.button(key="use-trained").click().run()
+    assert at.sidebar.selectbox(key="model").value == "session" and at.query_params["model"] == ["session"]
 
 
 def run_model_page_in_navigation() -> None:

@@ -52,3 +52,24 @@ def test_paging_clamps():
     assert selection.page_of(indices, 99, 24).tolist() == [48, 49]
     assert selection.page_of(indices, -1, 24).tolist() == list(range(24))
     assert selection.page_count(0, 24) == 1
+
+
+def test_view_round_trips_through_the_url():
+    view = selection.View(true=SHIRT, predicted=TSHIRT, only_mistakes=True, least_sure_first=True, per_page=48, page=3, idx=123)
+    query = view.to_query()
+    assert query == {"true": "Shirt", "pred": "T-shirt/top", "wrong": "1", "sort": "confidence", "per": "48", "page": "3", "idx": "123"}
+    assert selection.View.from_query(query) == view
+    assert selection.View().to_query() == {}  # defaults stay out of the URL
+
+
+def test_bad_url_values_fall_back_one_by_one():
+    view = selection.View.from_query({"true": "Spaceship", "wrong": "1", "per": "13", "page": "x", "idx": "99999"})
+    assert view == selection.View(only_mistakes=True)
+
+
+def test_neighbours_step_through_a_selection():
+    indices = np.array([5, 9, 40])
+    assert selection.neighbours(indices, 9) == (5, 40, 2)
+    assert selection.neighbours(indices, 5) == (None, 9, 1)
+    assert selection.neighbours(indices, 7) == (None, 5, None)  # from outside the selection: its first
+    assert selection.page_containing(np.arange(100), 30, 12, current=1) == 3

@@ -6,13 +6,22 @@ import streamlit as st
 
 from fmnist.data import DataError
 from fmnist.models import ModelLoadError
-from fmnist.ui import browse, draw, feature_map, model_report, photo, state, train_live
+from fmnist.ui import browse, draw, feature_map, model_report, photo, share, state, train_live
+
+
+def home() -> None:
+    """The root URL opens Browse at /browse (query kept), so every page, Browse too, lives at its own path.
+
+    Streamlit serves its default page only at "/", and /browse would answer "Page not found".
+    """
+    st.switch_page(st.Page(browse.page, url_path="browse"), query_params=st.query_params.to_dict())
 
 
 def pages() -> list:
     """Fresh Page objects for every run: a Page records whether it ran, so sessions must not share one."""
     return [
-        st.Page(browse.page, title="Browse", icon=":material/grid_view:", url_path="browse", default=True),
+        st.Page(home, title="Fashion-MNIST classroom", url_path="home", default=True, visibility="hidden"),
+        st.Page(browse.page, title="Browse", icon=":material/grid_view:", url_path="browse"),
         st.Page(draw.page, title="Draw", icon=":material/draw:", url_path="draw"),
         st.Page(photo.page, title="Photo", icon=":material/photo_camera:", url_path="photo"),
         st.Page(model_report.page, title="Model", icon=":material/analytics:", url_path="model"),
@@ -29,3 +38,4 @@ def main() -> None:
         navigation.run()
     except (ModelLoadError, DataError) as error:  # a missing or broken file: say how to fix it
         st.error(str(error), icon=":material/error:")
+    share.sidebar()

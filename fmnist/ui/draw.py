@@ -8,6 +8,10 @@ from fmnist import imaging
 from fmnist.ui import state, widgets
 
 CANVAS_SIZE = 280
+TIP = (
+    ":material/lightbulb: What works best: one item, in the middle, as big as the square. "
+    "Outlines and filled-in shapes both work."
+)
 
 
 def _clear() -> None:
@@ -20,24 +24,29 @@ def page() -> None:
 
     st.title("Draw an item")
     st.caption("Draw a piece of clothing, a shoe or a bag. Bright on black, like the dataset; the model updates as you draw.")
-    canvas_column, result_column = st.columns([1, 2.4])
-    with canvas_column:
-        brush = st.slider("Brush size", 4, 40, 18)
-        drawing = st_canvas(
-            stroke_width=brush,
-            stroke_color="#FFFFFF",
-            background_color="#000000",
-            height=CANVAS_SIZE,
-            width=CANVAS_SIZE,
-            drawing_mode="freedraw",
-            return_image_data=True,
-            key=f"canvas-{st.session_state.get('canvas_version', 0)}",
-        )
-        st.button("Clear", on_click=_clear, icon=":material/ink_eraser:")
-    with result_column:
-        conversion = imaging.drawing_to_input(drawing.image_data if drawing is not None else None)
-        if conversion is None:
-            st.info("Draw something on the black square to see what the model thinks it is.")
-            return
-        probabilities = state.classifier().predict(conversion.image)[0]
-        widgets.prediction_panel(conversion.image, probabilities, key="draw")
+    # The canvas has a fixed size: it gets a box of exactly that width, and the answer takes the rest of
+    # the row, or moves under the canvas when the row is too narrow. A column could be narrower than the
+    # canvas and hide part of it (ink the model sees but the student does not).
+    with st.container(horizontal=True, wrap=True, gap="large"):
+        with st.container(width=CANVAS_SIZE, key="draw-canvas"):
+            brush = st.slider("Brush size", 4, 40, 18)
+            drawing = st_canvas(
+                stroke_width=brush,
+                stroke_color="#FFFFFF",
+                background_color="#000000",
+                height=CANVAS_SIZE,
+                width=CANVAS_SIZE,
+                drawing_mode="freedraw",
+                return_image_data=True,
+                key=f"canvas-{st.session_state.get('canvas_version', 0)}",
+            )
+            st.button("Clear", on_click=_clear, icon=":material/ink_eraser:")
+            st.caption(TIP)
+        with st.container(width="stretch", key="draw-answer"):
+            conversion = imaging.drawing_to_input(drawing.image_data if drawing is not None else None)
+            if conversion is None:
+                st.info("Draw something on the black square to see what the model thinks it is.")
+                return
+            probabilities = state.classifier().predict(conversion.image)[0]
+            widgets.answer(conversion.image, probabilities)
+    widgets.explanation(conversion.image, probabilities, key="draw")

@@ -6,18 +6,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import metrics, plots
-from fmnist.config import CLASS_NAMES, MODEL_NAMES
+from fmnist import metrics, plots, selection
+from fmnist.config import CLASS_NAMES
 from fmnist.ui import browse, charts, state
 
 
 def open_in_browse(true: int, predicted: int) -> None:
     """Show the images of one confusion-matrix cell on the Browse page."""
-    st.session_state.update(true=CLASS_NAMES[true], pred=CLASS_NAMES[predicted], wrong=False, sort=False, page=1, idx=None)
-    st.switch_page(
-        st.Page(browse.page, url_path="browse"),
-        query_params={"model": state.current_model(), "true": CLASS_NAMES[true], "pred": CLASS_NAMES[predicted]},
-    )
+    browse.open_view(selection.View(true=true, predicted=predicted))
 
 
 def _cell_clicked() -> None:
@@ -43,10 +39,12 @@ def confusion_section(summary: dict) -> None:
 
 
 def comparison_section() -> None:
-    st.subheader("Classic MLP vs CNN")
+    """The shipped models side by side, and the model trained in this session when there is one."""
+    names = state.available_models()
+    st.subheader("Classic MLP vs CNN" + (" vs yours" if len(names) > 2 else ""))
     images, labels = state.test_split()
-    summaries = {state.model_title(name): metrics.summarize(labels, state.test_probabilities(name)) for name in MODEL_NAMES}
-    cards = {state.model_title(name): state.model_card(name) for name in MODEL_NAMES}
+    summaries = {state.model_title(name): metrics.summarize(labels, state.test_probabilities(name)) for name in names}
+    cards = {state.model_title(name): state.model_card(name) for name in names}
     table = pd.DataFrame(
         {
             title: {

@@ -1,7 +1,9 @@
 """What every page shares: cached loaders, the chosen model, the palette, and URL-backed settings.
 
 One model object per process (`st.cache_resource`) serves every session; test-set predictions are
-computed once per model (`st.cache_data`). A model trained on the Train page lives in that session only.
+computed once per model (`st.cache_data`). A model trained on the Train page is trained by the shared
+trainer (`fmnist.trainer`) and lives as long as a session holds it; `trained_model` alone answers
+"the shipped model or the one trained in this session?".
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import gc
 import numpy as np
 import streamlit as st
 
-from fmnist import data, plots
+from fmnist import data, plots, trainer
 from fmnist.config import DEFAULT_MODEL, MODEL_NAMES, MODEL_TITLES
 from fmnist.models import Classifier, load_model
 
-SESSION_MODEL = "session"  # the model trained on the Train page, in this browser session
+SESSION_MODEL = "session"  # the model picker's value for the model trained on the Train page in this session
+TRAINING = "train.ticket"  # this session's claim on the shared trainer: its latest training and its model
+MISSING_SESSION_MODEL = "model.session-missing"  # a link asked for a trained model this session does not have
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -54,8 +58,39 @@ def shipped_test_probabilities(name: str) -> np.ndarray:
     return shipped_classifier(name).predict(test_split()[0])
 
 
+def training() -> trainer.Ticket | None:
+    """This session's latest training: queued, running or finished (with the model trained before it)."""
+    return st.session_state.get(TRAINING)
+
+
+def start_training(recipe) -> None:
+    """Ask the shared trainer for this recipe; raises trainer.TrainingError (one sentence) when it cannot."""
+    st.session_state[TRAINING] = trainer.shared().submit(recipe, previous=training())
+
+
+def trained_model(name: str | None = None) -> trainer.TrainedModel | None:
+    """Shipped model or the one trained in this session? Asked here only.
+
+    The model trained in this session when `name` (default: the picked model) names it, by the picker's
+    value or by its id (`model_key`); None for a shipped model.
+    """
+    ticket = training()
+    model = ticket.model if ticket is not None else None
+    if model is not None and (name or current_model()) in (SESSION_MODEL, model.id):
+        return model
+    return None
+
+
+def model_key(name: str | None = None) -> str:
+    """A name to cache results of a model under, across sessions: a shipped model's name, or the trained
+    model's id (sessions that trained the same recipe share it); `classifier` etc. accept it."""
+    trained = trained_model(name)
+    return trained.id if trained is not None else (name or current_model())
+
+
 def available_models() -> list[str]:
-    return [*MODEL_NAMES, SESSION_MODEL] if SESSION_MODEL in st.session_state else list(MODEL_NAMES)
+    ticket = training()
+    return [*MODEL_NAMES, SESSION_MODEL] if ticket is not None and ticket.model is not None else list(MODEL_NAMES)
 
 
 def model_title(name: str) -> str:
@@ -67,33 +102,18 @@ def current_model() -> str:
 
 
 def classifier(name: str | None = None) -> Classifier:
-    name = name or current_model()
-    if name == SESSION_MODEL:
-        return st.session_state[SESSION_MODEL]["classifier"]
-    return shipped_classifier(name)
+    trained = trained_model(name)
+    return trained.classifier if trained is not None else shipped_classifier(name or current_model())
 
 
 def test_probabilities(name: str | None = None) -> np.ndarray:
-    name = name or current_model()
-    if name == SESSION_MODEL:
-        return st.session_state[SESSION_MODEL]["probabilities"]
-    return shipped_test_probabilities(name)
+    trained = trained_model(name)
+    return trained.probabilities if trained is not None else shipped_test_probabilities(name or current_model())
 
 
 def model_card(name: str | None = None) -> dict:
-    name = name or current_model()
-    if name == SESSION_MODEL:
-        return st.session_state[SESSION_MODEL]["card"]
-    return shipped_classifier(name).card
-
-
-def remember_session_model(trained: Classifier, card: dict) -> None:
-    """Keep a model trained on the Train page so every page of this session can use it."""
-    st.session_state[SESSION_MODEL] = {
-        "classifier": trained,
-        "probabilities": trained.predict(test_split()[0]),
-        "card": card,
-    }
+    trained = trained_model(name)
+    return trained.card if trained is not None else shipped_classifier(name or current_model()).card
 
 
 def palette() -> plots.Palette:
@@ -126,11 +146,21 @@ def write_to_url(values: dict[str, object], defaults: dict[str, object]) -> None
 def sidebar() -> None:
     """The model picker and palette setting, on every page; the model is kept in the URL."""
     models = available_models()
+    if "model" not in st.session_state and st.query_params.get("model") == SESSION_MODEL and SESSION_MODEL not in models:
+        st.session_state[MISSING_SESSION_MODEL] = True  # after F5 or from a shared link: say so, do not switch silently
     restore_from_url("model", lambda raw: raw if raw in models else DEFAULT_MODEL, DEFAULT_MODEL)
     if st.session_state.model not in models:
         st.session_state.model = DEFAULT_MODEL
     st.sidebar.selectbox("Model", models, key="model", format_func=model_title)
     st.query_params["model"] = st.session_state.model
+    if st.session_state.get(MISSING_SESSION_MODEL) and st.session_state.model == DEFAULT_MODEL:
+        st.warning(
+            f"The model trained in this session is gone (a reload or a shared link starts a new session), so the pages "
+            f"show the {model_title(DEFAULT_MODEL)}: train one on the Train page to use your own.",
+            icon=":material/model_training:",
+        )
+    else:
+        st.session_state.pop(MISSING_SESSION_MODEL, None)
     restore_from_url("palette", lambda raw: raw if raw in plots.PALETTES else "classic", "classic")
     st.sidebar.radio("Right / wrong colours", list(plots.PALETTES), key="palette", format_func=lambda k: plots.PALETTES[k].name)
     write_to_url({"palette": st.session_state.palette}, {"palette": "classic"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from fmnist import explain, plots
+from fmnist import explain, glossary, plots
 from fmnist.config import CLASS_NAMES
 from fmnist.ui import state
 
@@ -28,41 +28,58 @@ def _cached_explanation(model_name: str, image_bytes: bytes, target: int, method
 
 
 def explanation(image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
-    """A heatmap of what drove the prediction, with a one-line guide to reading it."""
+    """A heatmap of what drove the prediction, with a colour key, a guide to reading it and where it lies in words.
+
+    The controls and the picture sit side by side where the box is wide and stack where it is narrow,
+    so no label is ever cut.
+    """
     with st.container(border=True):
         st.markdown("**Why?**")
-        method = st.segmented_control(
-            "Method", explain.METHODS, default="occlusion", required=True, key=f"{key}-method",
-            format_func=str.capitalize, label_visibility="collapsed",
-        )
-        target = st.selectbox(
-            "Explain the class", range(len(CLASS_NAMES)), index=int(probabilities.argmax()), key=f"{key}-target",
-            format_func=lambda i: f"{CLASS_NAMES[i]} ({probabilities[i]:.0%})",
-        )
-        model = state.current_model()
-        if method == "gradient":  # gradients need the Keras model, and so TensorFlow
-            state.load_tensorflow()
-        if model == state.SESSION_MODEL:  # not cacheable across sessions
-            heatmap = explain.explain(state.classifier(), image, target, method)
-        else:
-            heatmap = _cached_explanation(model, image.tobytes(), target, method)
-        st.image(plots.heatmap_overlay(image, heatmap), width="stretch")
-        st.caption(explain.GUIDE[method])
+        with st.container(horizontal=True, wrap=True, gap="medium"):
+            with st.container(width=280):
+                method = st.segmented_control(
+                    "Method", explain.METHODS, default="occlusion", required=True, key=f"{key}-method",
+                    format_func=str.capitalize, help=f"{glossary.tip('occlusion')}\n\n{glossary.tip('gradient')}",
+                )
+                target = st.selectbox(
+                    "Explain the class", range(len(CLASS_NAMES)), index=int(probabilities.argmax()), key=f"{key}-target",
+                    format_func=lambda i: f"{CLASS_NAMES[i]} ({probabilities[i]:.0%})",
+                )
+                if method == "gradient":  # gradients need the Keras model, and so TensorFlow
+                    state.load_tensorflow()
+                heatmap = _cached_explanation(state.model_key(), image.tobytes(), target, method)
+                where = explain.describe_heatmap(heatmap, image)
+                st.caption(explain.GUIDE[method])
+                st.caption(where)
+            st.image(plots.heatmap_with_key(image, heatmap), width=300, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
+
+
+def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None) -> None:
+    """The prediction in words with how sure the model is, what the model sees and the 10 bars.
+
+    For a drawing or a photo (no known label) it also says, honestly, when the model is not sure and
+    that it can only pick one of its 10 classes, whatever the picture shows.
+    """
+    palette = state.palette()
+    st.markdown(f"### {caption(probabilities, true_label, palette)}")
+    if true_label is None:
+        note = explain.confidence_note(probabilities)
+        if note is not None:
+            level, sentence = note
+            st.warning(sentence, icon=":material/help:" if level == "unsure" else ":material/report:")
+    top3 = np.argsort(probabilities)[::-1][:3]
+    st.markdown("Top 3: " + " · ".join(f"{CLASS_NAMES[i]} **{probabilities[i]:.1%}**" for i in top3))
+    picture, bars = st.columns([1, 2], vertical_alignment="center")
+    picture.image(plots.enlarge(image), caption="What the model sees (28×28)", width="stretch")
+    bars.image(plots.probability_chart(probabilities, true_label, palette), width="stretch")
+    if true_label is None:
+        st.caption("The model can only choose among these 10 classes: anything else still gets one of their names.")
 
 
 def prediction_panel(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None, key: str = "panel") -> None:
-    """The model input, the prediction with its confidence, the bar chart, top-3 and the explanation."""
-    palette = state.palette()
-    predicted = int(probabilities.argmax())
-    left, middle, right = st.columns([1, 2, 1.2])
+    """The answer beside the explanation of why."""
+    left, right = st.columns([3, 2])
     with left:
-        st.image(plots.enlarge(image), caption="What the model sees (28×28)", width="stretch")
-    with middle:
-        st.markdown(f"### {caption(probabilities, true_label, palette)}")
-        st.image(plots.probability_chart(probabilities, true_label, palette), width="stretch")
-        top3 = np.argsort(probabilities)[::-1][:3]
-        st.markdown("Top 3: " + " · ".join(f"{CLASS_NAMES[i]} **{probabilities[i]:.1%}**" for i in top3))
-        if true_label is None:
-            st.caption(f"Confidence {probabilities[predicted]:.1%}.")
+        answer(image, probabilities, true_label)
     with right:
         explanation(image, probabilities, key)

@@ -47,8 +47,8 @@ def open_app(app_server, browser, request):
     """Open a path of the app in a fresh tab; a screenshot is kept as an artifact after the test."""
     pages = []
 
-    def _open(path: str = "/"):
-        page = harness.open_page(browser, app_server.url + path)
+    def _open(path: str = "/", **options):  # options: width, height, is_mobile, has_touch… (harness.open_page)
+        page = harness.open_page(browser, app_server.url + path, **options)
         pages.append(page)
         return page
 

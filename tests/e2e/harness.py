@@ -66,15 +66,24 @@ class AppServer:
         self.process: subprocess.Popen | None = None
         self.log_path = ARTIFACTS / f"streamlit-{self.port}.log"
 
-    def start(self, timeout: float = 90) -> "AppServer":
-        ARTIFACTS.mkdir(exist_ok=True)
-        command = [
+    def command(self) -> tuple[list[str], dict[str, str] | None]:
+        """The command line and environment (None: inherited) that start the server."""
+        return [
             sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "streamlit_app.py"),
             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ]
+        ], None
+
+    @property
+    def pid(self) -> int:
+        """The Streamlit process (the one whose memory counts)."""
+        return self.process.pid
+
+    def start(self, timeout: float = 90) -> "AppServer":
+        ARTIFACTS.mkdir(exist_ok=True)
+        command, env = self.command()
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -90,14 +99,14 @@ class AppServer:
 
     def rss_mb(self) -> float:
         """Resident memory of the server process, in MB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
     def has_loaded(self, package: str) -> bool:
         """Whether the server process has mapped a shared library from site-packages/<package>/."""
-        maps = Path(f"/proc/{self.process.pid}/maps").read_text()
+        maps = Path(f"/proc/{self.pid}/maps").read_text()
         return f"/site-packages/{package}/" in maps
 
     def stop(self) -> None:
@@ -118,9 +127,12 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 
-def open_page(browser, url: str, width: int = 1400, height: int = 1000):
-    """A new tab at `url`, with the run counter installed, once the first script run has finished."""
-    context = browser.new_context(viewport={"width": width, "height": height}, permissions=["camera"])
+def open_page(browser, url: str, width: int = 1400, height: int = 1000, **context_options):
+    """A new tab at `url`, with the run counter installed, once the first script run has finished.
+
+    `context_options` go to Playwright's new_context, e.g. is_mobile=True, has_touch=True for a phone.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height}, permissions=["camera"], **context_options)
     page = context.new_page()
     page.add_init_script(RUN_COUNTER)
     page.goto(url)

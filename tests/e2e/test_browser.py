@@ -22,6 +22,14 @@ def grid_captions(page) -> list[str]:
     return page.locator('[class*="st-key-tile-"] button').all_inner_texts()
 
 
+def toggle_only_mistakes(page) -> None:
+    """Open the Filters popover if it is closed, then flip "Only mistakes"."""
+    toggle = page.get_by_text("Only mistakes")
+    if not toggle.is_visible():
+        page.get_by_role("button", name=re.compile("Filters")).click()
+    toggle.click()
+
+
 @pytest.mark.parametrize("path, title", [
     ("/", "Browse the test set"), ("/draw", "Draw an item"), ("/photo", "Classify a photo"),
     ("/model", "Model: CNN"), ("/map", "Feature map"), ("/train", "Train a model live"),
@@ -54,8 +62,7 @@ def test_browse_grid_has_green_and_red_captions(open_app):
 
 def test_changing_a_filter_updates_grid_and_url(open_app):
     page = open_app("/?model=mlp")
-    toggle = page.get_by_text("Only mistakes")
-    rerun(page, toggle.click)
+    rerun(page, lambda: toggle_only_mistakes(page))
     assert "wrong=1" in page.url
     captions = grid_captions(page)
     assert captions and all(c.startswith("✗") for c in captions)
@@ -66,7 +73,55 @@ def test_shared_url_restores_the_view(open_app):
     assert page.get_by_role("heading", name="Test image #123").is_visible()
     captions = grid_captions(page)
     assert len(captions) == 24 and all(c.startswith("✗") and c.endswith("(Shirt)") for c in captions)
-    assert page.get_by_label(re.compile("^Page")).input_value() == "2"
+    assert page.get_by_label(re.compile("^Page")).first.input_value() == "2"
+
+
+def test_a_tile_below_the_fold_opens_its_detail_in_view_and_esc_closes_it(open_app):
+    """Issue 15 bug 3, at the projector's 1280×720: the detail opened ~900 px above the clicked tile."""
+    page = open_app("/?model=mlp", width=1280, height=720)
+    tile = page.locator('[class*="st-key-tile-"] button').nth(20)  # the third row, below the fold
+    tile.scroll_into_view_if_needed()
+    rerun(page, tile.click)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading", name=re.compile(r"^Test image #\d+$"))).to_be_in_viewport()
+    assert "idx=" in page.url
+    chart = dialog.locator("img").nth(1)  # the 10 bars with their class names
+    shown, natural = chart.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth]")
+    assert 12 * 110 / 72 * shown / natural >= 14, "class names under 14 px"  # plots.probability_chart: 12 pt at 110 dpi
+    rerun(page, lambda: page.keyboard.press("Escape"))
+    expect(dialog).to_have_count(0)
+    assert "idx=" not in page.url
+
+
+def test_browse_lives_at_its_own_path(open_app):
+    """Issue 15 bug 6: /browse showed a "Page not found" pop-up."""
+    page = open_app("/browse?model=mlp&true=Shirt")
+    page.wait_for_timeout(500)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("heading", name="Browse the test set").is_visible()
+    assert all(c.endswith("(Shirt)") for c in grid_captions(page))
+    root = open_app("/?model=mlp&idx=3")
+    assert "/browse?" in root.url and "idx=3" in root.url
+
+
+def test_share_shows_a_qr_code_of_the_current_view(open_app):
+    page = open_app("/?model=mlp&true=Shirt&idx=40")
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name=re.compile("Share")).click()
+    qr = page.get_by_role("img", name=re.compile("^QR code of "))
+    expect(qr).to_be_visible()
+    link = qr.get_attribute("alt").removeprefix("QR code of ")
+    assert link.startswith(page.url.split("/browse")[0] + "/browse?") and "true=Shirt" in link and "idx=40" in link
+    assert qr.evaluate("i => i.naturalWidth") >= 200
+
+
+def test_presenter_mode_has_large_text_and_big_tiles_on_every_page(open_app):
+    page = open_app("/?model=mlp&present=1", width=1280, height=720)
+    tile = page.locator('[class*="st-key-tile-"]').first
+    assert tile.evaluate("e => e.closest('[data-testid=\"stVerticalBlock\"]').getBoundingClientRect().width") >= 200
+    assert float(tile.locator("button").evaluate("e => getComputedStyle(e).fontSize").removesuffix("px")) >= 20
+    rerun(page, lambda: page.get_by_role("link", name="Model").click())
+    assert "present=1" in page.url
 
 
 def test_drawing_a_stroke_gives_a_prediction(open_app):
@@ -147,7 +202,7 @@ def test_concurrent_sessions_do_not_interfere(open_app):
     for _ in range(3):
         befores = [mark(page) for page in pages]
         for page in pages:
-            page.get_by_text("Only mistakes").click()
+            toggle_only_mistakes(page)
         for page, before in zip(pages, befores):
             wait_rerun(page, before)
     for page in pages:

@@ -1,0 +1,285 @@
+"""A whole class at once, on Streamlit's own protocol: `python -m tests.e2e.load --users 30` prints a table.
+
+Browsers would starve a 2-core server of CPU by rendering, so each virtual user speaks what a browser
+speaks instead: GET the page (which sets the cookies), open the websocket at `/_stcore/stream`, send a
+`BackMsg` whose `rerun_script` carries the page name and query string, read `ForwardMsg`s until
+`script_finished`, then GET every `/media/...` file the run referred to (images). A view is timed from
+the GET to the last media file. After a Browse view the user stays in its session and changes the
+"True class" filter, then the page, by sending widget states back as the browser does.
+
+All users start each round at the same moment, user i on view i + round, so every page is being opened at
+once. The server is started exactly as the README says (`make run`, the port from STREAMLIT_SERVER_PORT),
+or `--url` points at one already running (e.g. nginx in front of replicas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import requests
+from websockets.sync.client import connect
+
+from fmnist.config import CLASS_NAMES, PROJECT_ROOT
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from tests.e2e import harness
+
+# Page views a class opens: (url path = Streamlit's page name, query string); {i} is the user's number.
+VIEWS: dict[str, tuple[str, str]] = {
+    "Browse": ("", ""),
+    "Browse detail": ("", "idx={i}"),
+    "Draw": ("draw", ""),
+    "Photo": ("photo", ""),
+    "Model": ("model", ""),
+    "Feature map": ("map", ""),
+    "Train": ("train", ""),
+}
+FILTER, NEXT_PAGE = "Browse: change filter", "Browse: next page"  # interactions inside an open Browse session
+TIMEOUT = 120  # seconds a view may take before it counts as an error
+
+
+@dataclass
+class Sample:
+    view: str
+    seconds: float
+    error: str | None = None
+    media: int = 0
+    cookies: dict[str, str] = field(default_factory=dict)  # what this user sent (the route cookie behind nginx)
+
+
+@dataclass
+class Run:
+    """What one script run sent: the widgets by label, the media it referred to, how it ended."""
+
+    widgets: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (widget id, element type)
+    media: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _media_urls(message, found: list[str]) -> None:
+    """Every string field under a protobuf message that names a /media/ file."""
+    for descriptor, value in message.ListFields():
+        values = value if descriptor.is_repeated else [value]
+        for item in values:
+            if descriptor.type == descriptor.TYPE_MESSAGE:
+                _media_urls(item, found)
+            elif isinstance(item, str) and "/media/" in item:
+                found.append(item)
+
+
+class VirtualUser:
+    """One browser tab: a cookie jar and keep-alive connections (requests), and one websocket session."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.http = requests.Session()
+        self.http.trust_env = False  # loopback only: no proxy from the environment
+        self.ws = None
+
+    def open(self, path: str, query: str) -> Run:
+        """Load the page, connect a new session and run the script on that page."""
+        self.close()
+        response = self.http.get(f"{self.base_url}/{path}" + (f"?{query}" if query else ""), timeout=TIMEOUT)
+        response.raise_for_status()
+        parts = urlsplit(self.base_url)
+        xsrf = self.http.cookies.get("_streamlit_xsrf")
+        self.ws = connect(
+            f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path}/_stcore/stream",
+            subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],  # as the browser: the XSRF token rides along
+            origin=f"{parts.scheme}://{parts.netloc}",
+            additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())},
+            proxy=None, open_timeout=TIMEOUT, max_size=None, legacy=True,  # legacy: a connection, not a context manager
+        )
+        self.page, self.query = path, query
+        return self.rerun()
+
+    def rerun(self, widgets: list | None = None) -> Run:
+        """Send a rerun (with changed widget states) and read until the script has finished."""
+        message = BackMsg()
+        message.rerun_script.query_string = self.query
+        message.rerun_script.page_name = self.page
+        message.rerun_script.context_info.url = f"{self.base_url}/{self.page}"
+        for widget in widgets or []:
+            message.rerun_script.widget_states.widgets.append(widget)
+        self.ws.send(message.SerializeToString())
+        run = Run()
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            kind = forward.WhichOneof("type")
+            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                element = forward.delta.new_element
+                element_type = element.WhichOneof("type")
+                if element_type == "exception":
+                    run.error = f"exception shown: {element.exception.type}: {element.exception.message[:200]}"
+                widget = getattr(element, element_type) if element_type else None
+                if hasattr(widget, "id") and hasattr(widget, "label"):
+                    run.widgets[widget.label] = (widget.id, element_type)
+                _media_urls(element, run.media)
+            elif kind == "page_info_changed":
+                self.query = forward.page_info_changed.query_string  # the app wrote the view into the URL
+            elif kind == "page_not_found":
+                run.error = f"page not found: {self.page!r}"
+            elif kind == "script_finished":
+                if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    run.media.clear()  # the script reran itself: the next run's elements replace these
+                    continue
+                if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY and not run.error:
+                    run.error = f"script finished with status {forward.script_finished}"
+                return run
+
+    def fetch_media(self, run: Run) -> None:
+        for url in dict.fromkeys(run.media):  # the browser loads each distinct file once
+            response = self.http.get(url if url.startswith("http") else self.base_url + url, timeout=TIMEOUT)
+            if response.status_code != 200 or not response.content:
+                raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
+
+    def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+            self.ws = None
+
+
+def _widget(run: Run, label_start: str, **value):
+    """The WidgetState that sets the first widget whose label starts with label_start."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    for label, (widget_id, _) in run.widgets.items():
+        if label.startswith(label_start):
+            return WidgetState(id=widget_id, **value)
+    raise RuntimeError(f"no widget labelled {label_start!r} in the run")
+
+
+def _timed(view: str, user: VirtualUser, action) -> tuple[Sample, Run | None]:
+    start = time.perf_counter()
+    try:
+        run = action()
+        if run.error:
+            return Sample(view, time.perf_counter() - start, run.error), run
+        user.fetch_media(run)
+        return Sample(view, time.perf_counter() - start, media=len(run.media), cookies=dict(user.http.cookies)), run
+    except Exception as error:  # a refused connection, a time-out, a missing widget: all count as errors
+        return Sample(view, time.perf_counter() - start, f"{type(error).__name__}: {error}"[:300]), None
+
+
+def user_round(user: VirtualUser, number: int, round_: int, interact: bool) -> list[Sample]:
+    """One view (the user's turn in the page rotation) and, on Browse, two interactions in that session."""
+    view = list(VIEWS)[(number + round_) % len(VIEWS)]
+    path, query = VIEWS[view]
+    sample, run = _timed(view, user, lambda: user.open(path, query.format(i=(number * 37 + round_) % 10_000)))
+    samples = [sample]
+    if interact and view == "Browse" and run is not None and not sample.error:
+        true_class = CLASS_NAMES[number % len(CLASS_NAMES)]
+        sample, run = _timed(FILTER, user, lambda: user.rerun([_widget(run, "True class", string_value=true_class)]))
+        samples.append(sample)
+        if run is not None and not sample.error:
+            samples.append(_timed(NEXT_PAGE, user, lambda: user.rerun([_widget(run, "Page", int_value=2)]))[0])
+    return samples
+
+
+def run_load(base_url: str, users: int, rounds: int, interact: bool = True) -> tuple[list[Sample], float]:
+    """Every user in its own thread; all start each round together. Returns the samples and wall seconds."""
+    barrier = threading.Barrier(users)
+    samples: list[Sample] = []
+    lock = threading.Lock()
+
+    def one_user(number: int) -> None:
+        user = VirtualUser(base_url)
+        try:
+            for round_ in range(rounds):
+                barrier.wait()
+                done = user_round(user, number, round_, interact)
+                with lock:
+                    samples.extend(done)
+        finally:
+            user.close()
+
+    threads = [threading.Thread(target=one_user, args=(i,), daemon=True) for i in range(users)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples, time.perf_counter() - start
+
+
+class ReadmeServer(harness.AppServer):
+    """The server as the README starts it: `make run`, with only the port set (STREAMLIT_SERVER_PORT)."""
+
+    def command(self):
+        return ["make", "--no-print-directory", "run"], {**os.environ, "STREAMLIT_SERVER_PORT": str(self.port)}
+
+    @property
+    def pid(self) -> int:
+        """make's child: the streamlit process (make runs the recipe's one command without a shell)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return int(children[0]) if children else self.process.pid
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None and self.pid != self.process.pid:
+            os.kill(self.pid, 15)  # streamlit first, so make does not leave it behind
+        super().stop()
+
+
+def percentile_ms(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000, q)) if values else float("nan")
+
+
+def table(samples: list[Sample], users: int, seconds: float, rss_mb: float | None) -> str:
+    ok = [s for s in samples if not s.error]
+    lines = [
+        f"{users} users, {len(samples)} views in {seconds:.1f} s: {len(ok) / seconds:.1f} views/s, "
+        f"{len(samples) - len(ok)} errors, server RSS {'n/a' if rss_mb is None else f'{rss_mb:.0f} MB'}",
+        "",
+        "view | n | p50 ms | p95 ms | max ms | media files | errors",
+        "--- | --- | --- | --- | --- | --- | ---",
+    ]
+    for view in [*VIEWS, FILTER, NEXT_PAGE, "all"]:
+        rows = samples if view == "all" else [s for s in samples if s.view == view]
+        if not rows:
+            continue
+        times = [s.seconds for s in rows if not s.error]
+        lines.append(
+            f"{view} | {len(rows)} | {percentile_ms(times, 50):.0f} | {percentile_ms(times, 95):.0f} | "
+            f"{percentile_ms(times, 100):.0f} | {sum(s.media for s in rows)} | {sum(1 for s in rows if s.error)}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=len(VIEWS), help="views per user (default: every page once)")
+    parser.add_argument("--url", help="an app already running (e.g. behind nginx) instead of starting `make run`")
+    parser.add_argument("--no-interact", dest="interact", action="store_false", help="page views only")
+    args = parser.parse_args(argv)
+
+    server = None if args.url else ReadmeServer().start(timeout=600)  # `make run` may first set up .venv
+    try:
+        base_url = args.url or server.url
+        _, warm = run_load(base_url, 1, len(VIEWS), interact=False)  # first views fill the caches (models, figures)
+        print(f"warm-up: one user through every page in {warm:.1f} s", file=sys.stderr)
+        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact)
+        rss = server.rss_mb() if server else None
+    finally:
+        if server:
+            server.stop()
+    print(table(samples, args.users, seconds, rss))
+    errors = [s for s in samples if s.error]
+    for sample in errors[:10]:
+        print(f"error in {sample.view}: {sample.error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

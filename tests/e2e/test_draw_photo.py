@@ -1,0 +1,93 @@
+"""Draw, Photo and the feature map in a real Chromium, at the projector's and a phone's size."""
+
+from __future__ import annotations
+
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.harness import INK, draw_stroke, exception_boxes
+
+pytestmark = pytest.mark.e2e
+
+PROJECTOR = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}
+TOP_CANVAS = 'canvas[data-fabric="top"]'  # Fabric's top canvas takes the pointer
+
+# Points a little inside the canvas's edges, checked against what is really on top there: the
+# canvas's component (its shadow host) and nothing else. A canvas partly hidden under another column,
+# or cut by its own, fails here.
+UNCOVERED = """(canvas) => {
+  const host = canvas.getRootNode().host;
+  const box = canvas.getBoundingClientRect();
+  const hidden = [];
+  for (const fx of [0.02, 0.25, 0.5, 0.75, 0.98]) for (const fy of [0.02, 0.5, 0.98]) {
+    const x = box.left + fx * box.width, y = box.top + fy * box.height;
+    const hit = document.elementFromPoint(x, y);
+    if (hit !== host && !(hit && host.contains(hit))) hidden.push([Math.round(x), Math.round(y), hit && hit.outerHTML.slice(0, 80)]);
+  }
+  return hidden;
+}"""
+
+
+def canvas_box(page) -> dict:
+    canvas = page.locator(TOP_CANVAS)
+    canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()
+    return canvas.bounding_box()
+
+
+def test_draw_canvas_fully_visible_at_the_projector_with_sidebar_open(open_app):
+    page = open_app("/draw?model=mlp", **PROJECTOR)
+    expect(page.get_by_test_id("stSidebar")).to_be_visible()
+    box = canvas_box(page)
+    assert box["width"] == 280 and box["x"] >= 0 and box["x"] + box["width"] <= PROJECTOR["width"]
+    assert page.locator(TOP_CANVAS).evaluate(UNCOVERED) == []
+    # Ink at the right edge, where the canvas used to hide under the answer, is drawn and seen.
+    draw_stroke(page, [(0.92, 0.3), (0.96, 0.6), (0.92, 0.9)])  # the toolbar floats over the top
+    expect(page.get_by_text("What the model sees (28×28)")).to_be_visible(timeout=60_000)
+    assert page.locator(TOP_CANVAS).evaluate(UNCOVERED) == []  # the answer beside it does not cover it
+    assert exception_boxes(page) == 0
+
+
+def touch_stroke(page, points: list[tuple[float, float]]) -> None:
+    """A finger dragged along points given as fractions of the canvas (Chromium's own touch events)."""
+    box = canvas_box(page)
+    cdp = page.context.new_cdp_session(page)
+    at = [{"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]} for fx, fy in points]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at[0]]})
+    for a, b in zip(at, at[1:]):
+        for k in range(1, 6):
+            step = {"x": a["x"] + (b["x"] - a["x"]) * k / 5, "y": a["y"] + (b["y"] - a["y"]) * k / 5}
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [step]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_draw_on_a_phone_canvas_fits_and_a_finger_draws(open_app):
+    page = open_app("/draw?model=mlp", **PHONE)
+    box = canvas_box(page)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.locator(TOP_CANVAS).evaluate(UNCOVERED) == []
+    page.wait_for_timeout(500)  # the component settles after mounting
+    touch_stroke(page, [(0.35, 0.85), (0.35, 0.15), (0.65, 0.15), (0.65, 0.85)])
+    page.wait_for_function(INK, arg=page.locator("canvas.dc-canvas.lower-canvas").element_handle(), timeout=10_000)
+    expect(page.get_by_text("What the model sees (28×28)")).to_be_visible(timeout=60_000)
+    assert exception_boxes(page) == 0
+
+
+def test_why_box_shows_whole_labels_at_the_projector(open_app):
+    """Nothing cut at 1280: no text in the Why box ends in an ellipsis or overflows its box."""
+    page = open_app("/draw?model=mlp", **PROJECTOR)
+    draw_stroke(page, [(0.35, 0.85), (0.35, 0.15), (0.65, 0.15), (0.65, 0.85)])
+    expect(page.get_by_text("Explain the class")).to_be_visible(timeout=60_000)
+    cut = page.evaluate(CUT_TEXT)
+    assert cut == []
+
+
+# Text that does not fit its box: an input (a select box's value) or a leaf element that clips or
+# ends in an ellipsis, anywhere in the page body.
+CUT_TEXT = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] *')).filter(e =>
+    e.tagName === 'INPUT' ? e.scrollWidth > e.clientWidth + 1
+    : e.children.length === 0 && e.innerText && e.innerText.trim() && e.scrollWidth > e.clientWidth + 1
+      && getComputedStyle(e).overflow !== 'visible'
+  ).map(e => e.value || e.innerText.trim())"""

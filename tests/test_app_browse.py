@@ -1,0 +1,97 @@
+"""Browse, the Model page's links into it, sharing and presenter mode, through AppTest (real models)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from fmnist.config import CLASS_NAMES
+from tests.test_app import TIMEOUT, app_test, page_test, tile_captions
+
+SHIRT = CLASS_NAMES.index("Shirt")
+
+
+def subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def test_a_tile_opens_a_dialog_that_steps_through_the_selection():
+    """Issue 15 bug 3: the detail opened at the top of the page, far above the tile; now it is a dialog."""
+    at = page_test("browse", model="mlp", true="Shirt", wrong="1")
+    first, second = [b.key for b in at.button if b.key and b.key.startswith("tile-")][:2]
+    at.button(key=first).click().run()
+    assert subheaders(at) == [f"Test image #{first[5:]}"]
+    assert at.query_params["idx"] == first[5:]
+    assert at.button(key="browse.previous").disabled  # the first of the selection
+    assert any(c.value.startswith("1 of ") for c in at.caption)
+    at.button(key="browse.next").click().run()
+    assert subheaders(at) == [f"Test image #{second[5:]}"]
+    assert at.query_params["idx"] == second[5:]
+    assert at.query_params["true"] == "Shirt"  # the filters stay
+    at.button(key="browse.previous").click().run()
+    assert subheaders(at) == [f"Test image #{first[5:]}"]
+
+
+def test_next_follows_the_grid_to_the_next_page():
+    at = page_test("browse", model="mlp", per="12")
+    last = [b.key for b in at.button if b.key and b.key.startswith("tile-")][-1]
+    at.button(key=last).click().run()
+    at.button(key="browse.next").click().run()
+    assert at.query_params["page"] == "2"  # closing the dialog shows the grid around the image
+
+
+def test_the_colour_key_is_said_once():
+    at = page_test("browse", model="mlp")
+    keys = [m.value for m in at.markdown if "true class" in m.value and "wrong guess" in m.value]
+    assert len(keys) == 1 and "(Shirt)" in keys[0]
+
+
+def run_browse_or_model() -> None:
+    """Browse and Model in one navigation; `go` in the session switches pages as the sidebar's links do."""
+    import streamlit as st
+
+    from fmnist.ui import browse, model_report, state
+
+    pages = {"browse": st.Page(browse.page, url_path="browse", default=True), "model": st.Page(model_report.page, url_path="model")}
+    navigation = st.navigation(list(pages.values()))
+    state.sidebar()
+    if "go" in st.session_state:
+        st.switch_page(pages[st.session_state.pop("go")])  # a page switch clears the URL's query, as a click does
+    navigation.run()
+
+
+def test_filters_survive_a_visit_to_another_page():
+    """Issue 15 bug 5: Streamlit forgot the filter widgets' state while Model was shown; `idx` stayed."""
+    at = AppTest.from_function(run_browse_or_model, default_timeout=TIMEOUT)
+    at.query_params["model"] = "mlp"
+    at.run()
+    at.selectbox(key="browse.true").set_value(SHIRT).run()
+    at.toggle(key="browse.only_mistakes").set_value(True).run()
+    at.session_state["go"] = "model"
+    at.run()
+    assert at.title[0].value.startswith("Model")
+    at.session_state["go"] = "browse"
+    at.run()
+    assert at.title[0].value == "Browse the test set"
+    assert at.selectbox(key="browse.true").value == SHIRT
+    assert at.toggle(key="browse.only_mistakes").value is True
+    assert at.query_params["true"] == "Shirt" and at.query_params["wrong"] == "1"
+    captions = tile_captions(at)
+    assert captions and all(c.startswith(":red[✗") and c.endswith("(Shirt)]") for c in captions)
+
+
+def test_the_root_url_opens_browse_at_its_own_path_with_the_query():
+    at = app_test(model="mlp", true="Shirt")
+    assert not at.exception
+    assert at.title[0].value == "Browse the test set"
+    assert all(c.endswith("(Shirt)]") for c in tile_captions(at))
+
+
+def test_presenter_mode_shows_fewer_bigger_tiles():
+    at = page_test("browse", model="mlp", present="1")
+    assert len(tile_captions(at)) == 12
+    assert at.query_params["present"] == "1"
+
+
+def test_share_without_a_browser_address_says_so():
+    at = app_test(model="mlp")
+    assert any("once the page is open in a browser" in m.value for m in at.sidebar.markdown)
