@@ -30,7 +30,7 @@ bench: setup
 # A class at once: virtual users on Streamlit's websocket against a server started by `make run`.
 load: setup
 	$(BIN)/python -m tests.e2e.load --users 30
-	$(BIN)/python -m tests.e2e.load --users 100
+	$(BIN)/python -m tests.e2e.load --users 100 --rounds 3 --repeats 0
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts

@@ -12,7 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from fmnist.config import ASSETS_DIR, CLASS_NAMES, DEFAULT_MODEL, MODEL_NAMES
+from fmnist.config import ASSETS_DIR, CLASS_NAMES, DEFAULT_MODEL, MODEL_NAMES, SHIPPED_MODELS
 
 
 class UserError(Exception):
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser("train", help="train a model from its recipe and write it with its model card")
-    p.add_argument("--model", choices=MODEL_NAMES, default=DEFAULT_MODEL)
+    p.add_argument("--model", choices=SHIPPED_MODELS, default=DEFAULT_MODEL)
     p.add_argument("--epochs", type=int, help="override the recipe's epochs")
     p.add_argument("--seed", type=int, help="override the recipe's seed")
     p.add_argument("--out", type=Path, default=ASSETS_DIR, help="folder for <model>.keras and <model>.json (default: assets/)")
@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix on the test split")
     p.add_argument("--model", help=model_help + "; with --photos, both shipped models")
     p.add_argument("--photos", action="store_true", help="compare clean accuracy with photo-like and drawn renderings of the test split")
-    p.add_argument("--count", type=int, default=2000, help="test images to render with --photos (default 2000)")
+    p.add_argument("--drawings", action="store_true", help="accuracy on test items drawn as people draw: outlines and scribbled-in")
+    p.add_argument("--photos-dir", type=Path, metavar="DIR", help="accuracy on a folder of real photos listed in its labels.csv (file,label,class)")
+    p.add_argument("--count", type=int, default=2000, help="test images to render with --photos or --drawings (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the hand that draws with --drawings (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     p = commands.add_parser("predict", help="classify image files (any format Pillow reads)")
@@ -104,9 +107,13 @@ def cmd_evaluate(args) -> int:
     from fmnist import data, metrics
     from fmnist.models import load_model
 
+    if args.photos_dir is not None:
+        return _evaluate_photo_folder(args)
     images, labels = data.load_test_split()
     if args.photos:
         return _evaluate_renderings(args, images, labels)
+    if args.drawings:
+        return _evaluate_drawings(args, images, labels)
     classifier = load_model(args.model or DEFAULT_MODEL)
     summary = metrics.summarize(labels, classifier.predict(images))
     summary["model"] = str(args.model or DEFAULT_MODEL)
@@ -142,6 +149,55 @@ def _evaluate_renderings(args, images, labels) -> int:
     print("--- | --- | --- | --- | ---")
     for r in rows:
         print(f"{r['model']} | {r['clean']:.4f} | {r['photo']:.4f} | {r['drawing']:.4f} | {r['photo_over_clean']:.3f}")
+    return 0
+
+
+def _evaluate_photo_folder(args) -> int:
+    from fmnist.models import load_model, model_for
+    from fmnist.photoset import PhotoSetError, evaluate_folder
+
+    name = args.model or model_for(DEFAULT_MODEL, "photo")
+    try:
+        summary = evaluate_folder(load_model(name), args.photos_dir)
+    except PhotoSetError as exc:
+        raise UserError(str(exc)) from exc
+    summary["model"] = str(name)
+    if args.json:
+        print(json.dumps(summary, indent=1))
+        return 0
+    print(f"{summary['model']}: {summary['accuracy']:.1%} of {summary['count']} photos in {args.photos_dir} ({summary['correct']} right)\n")
+    width = max(map(len, CLASS_NAMES))
+    for class_name, accuracy in summary["per_class_accuracy"].items():
+        count = summary["per_class_count"][class_name]
+        print(f"  {class_name:<{width}}  {accuracy:6.1%}  {round(accuracy * count):3d}/{count}")
+    wrong = [r for r in summary["photos"] if r["predicted"] != r["true"]]
+    if wrong:
+        print("\nwrong: " + "; ".join(f"{r['file']} → {r['predicted'] or r['error']}" for r in wrong))
+    return 0
+
+
+def _evaluate_drawings(args, images, labels) -> int:
+    from fmnist.models import load_model, resolve_model_file
+    from fmnist.renderings import HAND_STYLES, hand_drawing_accuracy
+
+    if args.count < 1:
+        raise UserError("--count must be at least 1.")
+    count = min(args.count, len(images))
+    names = [args.model] if args.model else [name for name in SHIPPED_MODELS if resolve_model_file(name).is_file()]
+    result = hand_drawing_accuracy({str(name): load_model(name) for name in names}, images, labels, count, args.seed)
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print(f"accuracy on the first {count:,} test images drawn by hand (seed {args.seed}), each through the Draw page's conversion\n")
+    print("model | " + " | ".join(HAND_STYLES))
+    print("--- | " + " | ".join("---" for _ in HAND_STYLES))
+    for name, styles in result.items():
+        print(f"{name} | " + " | ".join(f"{styles[style]['accuracy']:.4f}" for style in HAND_STYLES))
+    columns = [(name, style) for name in result for style in HAND_STYLES]
+    print("\nper class | " + " | ".join(f"{name} {style}" for name, style in columns))
+    print("--- | " + " | ".join("---" for _ in columns))
+    for i, class_name in enumerate(CLASS_NAMES):
+        print(f"{class_name} | " + " | ".join(f"{result[name][style]['per_class'][i]:.2f}" for name, style in columns))
     return 0
 
 
@@ -244,6 +300,7 @@ def cmd_bench(args) -> int:
     images, _ = data.load_test_split()
     rows = [bench.bench_model(name, images, args.repeats) for name in MODEL_NAMES]
     print(bench.format_table(rows))
+    print("\n" + bench.format_photo_table(bench.bench_photo_conversion(images)))
     return 0
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist.config import ASSETS_DIR, IMAGE_SIZE, MODEL_NAMES, NUM_CLASSES
+from fmnist.config import ASSETS_DIR, DEFAULT_MODEL, IMAGE_SIZE, NUM_CLASSES, REAL_INPUT_MODEL, REAL_INPUTS, SHIPPED_MODELS
 from fmnist.engines import EngineError, KerasEngine, LiteRTEngine, fresh_twin, write_twin
 
 
@@ -98,16 +98,27 @@ def card_path(model_file: Path) -> Path:
 
 
 def resolve_model_file(name_or_path: str | Path) -> Path:
-    """'mlp'/'cnn' → the shipped file in assets/; anything else is taken as a path."""
-    if str(name_or_path) in MODEL_NAMES:
+    """'mlp'/'cnn'/'cnn_real' → the shipped file in assets/; anything else is taken as a path."""
+    if str(name_or_path) in SHIPPED_MODELS:
         return model_path(str(name_or_path))
     return Path(name_or_path)
 
 
 def rebuild_hint(path: Path) -> str:
-    if path.stem in MODEL_NAMES:
+    if path.stem in SHIPPED_MODELS:
         return f"Rebuild it with: python -m fmnist train --model {path.stem} --out {path.parent}"
     return "Give mlp, cnn, or the path of a .keras file written by python -m fmnist train."
+
+
+def model_for(name: str, serves: str | None = None) -> str:
+    """The shipped model that answers for `name` on an input of kind `serves` ("drawing", "photo").
+
+    The default CNN learned from product photos; for what a class brings (REAL_INPUTS) the CNN
+    fine-tuned on such inputs answers instead, when it is installed. A model picked by name is kept.
+    """
+    if name == DEFAULT_MODEL and serves in REAL_INPUTS and model_path(REAL_INPUT_MODEL).is_file():
+        return REAL_INPUT_MODEL
+    return name
 
 
 def load_keras_model(name_or_path: str | Path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageFilter
 from scipy import ndimage
 
 from fmnist.config import IMAGE_SIZE
@@ -137,13 +137,13 @@ def render_hand_drawing(item: np.ndarray, rng: np.random.Generator, style: str =
         return Image.new("RGB", (size, size))
     box_w, box_h = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
     if max(box_w, box_h) > size:  # shrink a drawing that would not fit the square
-        side = int(side * size / max(box_w, box_h))
+        side = int(side * (size - 4) / max(box_w, box_h))
         lines, mask = _item_outlines(item, side)
         ys, xs = np.nonzero(mask)
         box_w, box_h = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
     # Anywhere in the square; a third of drawings touch an edge.
-    dx = rng.integers(0, size - box_w + 1) - xs.min()
-    dy = rng.integers(0, size - box_h + 1) - ys.min()
+    dx = rng.integers(0, max(1, size - box_w + 1)) - xs.min()
+    dy = rng.integers(0, max(1, size - box_h + 1)) - ys.min()
     if rng.uniform() < 0.33:
         dx = (-xs.min()) if rng.uniform() < 0.5 else size - 1 - xs.max()
     shift = np.array([dx, dy], dtype=np.float32)
@@ -152,15 +152,12 @@ def render_hand_drawing(item: np.ndarray, rng: np.random.Generator, style: str =
     step = 4.0 * px
     wobble = rng.uniform(2, 8) * px
 
-    canvas = Image.new("L", (size, size), 0)
-    pen = ImageDraw.Draw(canvas)
+    path = np.zeros((size, size), bool)  # where the brush's centre passed
 
     def stroke(points: np.ndarray) -> None:
-        points = points + shift
-        pen.line([tuple(p) for p in points], fill=255, width=int(round(brush)), joint="curve")
-        r = brush / 2
-        for x, y in (points[0], points[-1]):  # round pen tips
-            pen.ellipse((x - r, y - r, x + r, y + r), fill=255)
+        dense = _resample(points + shift, 1.0).round().astype(int)
+        inside = (dense >= 0).all(1) & (dense < size).all(1)
+        path[dense[inside, 1], dense[inside, 0]] = True
 
     for line in lines:
         points = _wobble(_resample(line, step), rng, wobble)
@@ -170,7 +167,8 @@ def render_hand_drawing(item: np.ndarray, rng: np.random.Generator, style: str =
         zigzag = _scribble(mask, rng, brush)
         if len(zigzag) > 1:
             stroke(_wobble(_resample(zigzag, step), rng, wobble))
-    return canvas.convert("RGB")
+    ink = ndimage.distance_transform_edt(~path) <= brush / 2  # a round brush along the path
+    return Image.fromarray((ink * 255).astype(np.uint8)).convert("RGB")
 
 
 def make_hand_drawings(images: np.ndarray, style: str, count: int, seed: int = 0) -> list[Image.Image]:

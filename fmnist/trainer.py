@@ -40,6 +40,7 @@ from fmnist.training import Recipe
 TRAINERS = int(os.environ.get("FMNIST_TRAINERS", "1"))  # trainings at once; one fills 2 CPU cores
 QUEUE_LIMIT = int(os.environ.get("FMNIST_TRAINING_QUEUE", "30"))  # recipes waiting, not counting those training
 KEPT = int(os.environ.get("FMNIST_TRAINED_KEPT", "32"))  # finished models kept for whoever asks next
+NICENESS = 10  # the worker's CPU priority below the server's
 
 HISTORY_KEYS = {"train_loss": "loss", "train_accuracy": "accuracy", "test_loss": "val_loss", "test_accuracy": "val_accuracy"}
 
@@ -125,8 +126,11 @@ class Ticket:
 
     @property
     def model(self) -> TrainedModel | None:
-        """The newest model this session has: this job's once done, else the one before."""
-        return self.job.model or self.previous
+        """The newest model this session has: this job's once done (the one before is let go), else the one before."""
+        if self.job.model is not None:
+            self.previous = None
+            return self.job.model
+        return self.previous
 
     @property
     def place(self) -> int:
@@ -285,13 +289,17 @@ class _Slot:
                 self.ensure_process()
                 self.connection.send((job.recipe, str(out_dir)))
                 self.relay(job, out_dir)
-            except (EOFError, OSError, BrokenPipeError):
+            except (EOFError, OSError):  # the worker died (killed, out of memory) or could not start
                 code = self.process.exitcode if self.process is not None else None
                 self.stop()
                 self.trainer._failed(
-                    job, f"The training process stopped unexpectedly (exit code {code}); the queue carries on, so press Train to try again."
+                    job,
+                    f"The training process stopped unexpectedly (exit code {code}); "
+                    "the queue carries on, so press Train to try again.",
                 )
                 shutil.rmtree(out_dir, ignore_errors=True)
+            except Exception as error:  # a bug here must not stop the queue: fail this job, serve the next
+                self.trainer._failed(job, f"Training failed ({type(error).__name__}: {error}).")
             del job  # hold no finished job while waiting for the next: its model is freed when sessions let go
 
     def relay(self, job: Job, out_dir: Path) -> None:
@@ -359,6 +367,7 @@ def work(connection) -> None:
     from fmnist import data, training
     from fmnist.data import DataError
 
+    os.nice(NICENESS)  # the web server, sharing the cores, comes first: browsing stays responsive while it trains
     splits = None
     while True:
         try:
@@ -369,7 +378,7 @@ def work(connection) -> None:
             if splits is None:
                 splits = data.load_split("train", download=False), data.load_test_split()
             train_split, test_split = splits
-            result = training.train(recipe, train_split, test_split, on_epoch=lambda epoch, logs: connection.send(("epoch", logs)))
+            result = training.train(recipe, train_split, test_split, on_epoch=lambda _, logs: connection.send(("epoch", logs)))
             path, _ = training.save(result, test_split, Path(out_dir))
             connection.send(("done", str(path)))
         except DataError as error:

@@ -45,13 +45,17 @@ def test_the_colour_key_is_said_once():
     assert len(keys) == 1 and "(Shirt)" in keys[0]
 
 
-def run_browse_or_model() -> None:
-    """Browse and Model in one navigation; `go` in the session switches pages as the sidebar's links do."""
+def run_pages() -> None:
+    """Browse, Model and Train in one navigation; `go` in the session switches pages as the sidebar's links do."""
     import streamlit as st
 
-    from fmnist.ui import browse, model_report, state
+    from fmnist.ui import browse, model_report, state, train_live
 
-    pages = {"browse": st.Page(browse.page, url_path="browse", default=True), "model": st.Page(model_report.page, url_path="model")}
+    pages = {
+        "browse": st.Page(browse.page, url_path="browse", default=True),
+        "model": st.Page(model_report.page, url_path="model"),
+        "train": st.Page(train_live.page, url_path="train"),
+    }
     navigation = st.navigation(list(pages.values()))
     state.sidebar()
     if "go" in st.session_state:
@@ -59,18 +63,27 @@ def run_browse_or_model() -> None:
     navigation.run()
 
 
+def navigation_test() -> AppTest:
+    at = AppTest.from_function(run_pages, default_timeout=TIMEOUT)
+    at.query_params["model"] = "mlp"
+    return at.run()
+
+
+def go(at: AppTest, where: str) -> AppTest:
+    at.session_state["go"] = where
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_filters_survive_a_visit_to_another_page():
     """Issue 15 bug 5: Streamlit forgot the filter widgets' state while Model was shown; `idx` stayed."""
-    at = AppTest.from_function(run_browse_or_model, default_timeout=TIMEOUT)
-    at.query_params["model"] = "mlp"
-    at.run()
+    at = navigation_test()
     at.selectbox(key="browse.true").set_value(SHIRT).run()
     at.toggle(key="browse.only_mistakes").set_value(True).run()
-    at.session_state["go"] = "model"
-    at.run()
+    go(at, "model")
     assert at.title[0].value.startswith("Model")
-    at.session_state["go"] = "browse"
-    at.run()
+    go(at, "browse")
     assert at.title[0].value == "Browse the test set"
     assert at.selectbox(key="browse.true").value == SHIRT
     assert at.toggle(key="browse.only_mistakes").value is True
@@ -95,3 +108,17 @@ def test_presenter_mode_shows_fewer_bigger_tiles():
 def test_share_without_a_browser_address_says_so():
     at = app_test(model="mlp")
     assert any("once the page is open in a browser" in m.value for m in at.sidebar.markdown)
+
+
+def test_the_comparison_includes_the_model_trained_in_this_session(train_split):
+    at = go(navigation_test(), "train")
+    at.slider(key="train-epochs").set_value(2)
+    at.select_slider(key="train-count").set_value(1_000)
+    at.button(key="train").click().run()
+    ticket = at.session_state["train.ticket"]
+    assert ticket.job.wait(300) and ticket.job.state == "done", ticket.job.error
+    go(at, "model")
+    assert "Classic MLP vs CNN vs yours" in subheaders(at)
+    table = at.dataframe[0].value
+    assert set(table.columns) == {"Classic MLP", "CNN", "Trained in this session"}
+    assert table.loc["test accuracy", "Trained in this session"].endswith("%")

@@ -55,10 +55,12 @@ def test_unknown_method(classifiers, test_split):
 
 @pytest.mark.parametrize("name", ["mlp", "cnn"])
 def test_gradient_heatmap_is_readable_areas_not_specks(classifiers, test_split, name):
-    """A class at the projector must see areas: a fair share of the item's pixels carry heat (was 7% for the CNN)."""
+    """A class at the projector must see areas: a fair share of the item's pixels carry heat.
+
+    Before smoothing: 7% of them for the CNN, 17% for the MLP."""
     images, _ = test_split
     covered = [(explain.explain(classifiers[name], image, method="gradient")[image > 20] > 0.2).mean() for image in images[:20]]
-    assert np.median(covered) > 0.15
+    assert np.median(covered) > 0.2
 
 
 def blob(row: slice, column: slice) -> np.ndarray:
@@ -113,5 +115,8 @@ def test_heatmap_picture_has_a_colour_key(test_split, classifiers):
     lower = pixels[int(0.7 * len(pixels)) :]  # under the heatmap: a row that ramps from dark to bright is the key
     brightness = lower.sum(axis=2)
     coloured = [row[row < 740] for row in brightness]  # the white margin left out
-    ramps = [row for row in coloured if len(row) > 100 and row.min() < 150 and row.max() > 600 and np.corrcoef(row, np.arange(len(row)))[0, 1] > 0.9]
+    ramps = [
+        row for row in coloured
+        if len(row) > 100 and row.min() < 150 and row.max() > 600 and np.corrcoef(row, np.arange(len(row)))[0, 1] > 0.9
+    ]
     assert ramps

@@ -197,8 +197,63 @@ def test_gradient_and_noise_are_ignored(boot):
 def test_steps_are_kept_for_display(boot):
     result = convert(as_photo(boot))
     assert [caption for caption, _ in result.steps][-1] == "28×28 model input"
-    assert len(result.steps) == 4 and result.inverted
+    assert len(result.steps) == 5 and result.inverted  # photo, segmentation, item on black, crop, input
     assert all(step.dtype == np.uint8 for _, step in result.steps)
+
+
+def test_segmentation_step_shows_the_mask_over_the_photo(boot):
+    photo = as_photo(boot, background=200)
+    caption, shown = convert(photo).steps[1]
+    assert "item found" in caption and shown.shape == (160, 200, 3)
+    assert shown[:10, :10].max() == 200 // 4  # the background is dimmed …
+    ink = np.asarray(photo) < 100
+    assert (shown[ink][:, 0] == np.asarray(photo)[ink]).mean() > 0.95  # … the item is shown as it is
+
+
+# --- colour photos ---------------------------------------------------------------------------------
+
+
+def coloured(item: np.ndarray, item_rgb, background_rgb, size=(240, 200), offset=(40, 30), scale=5) -> Image.Image:
+    """A dataset item's silhouette in one colour on a background of another (maybe an array: a pattern)."""
+    shape = np.asarray(Image.fromarray(item).resize((28 * scale, 28 * scale), Image.BICUBIC), dtype=np.float32)[..., None] / 255
+    rgb = np.empty((size[1], size[0], 3), np.float32)
+    rgb[:] = background_rgb
+    left, top = offset
+    area = rgb[top : top + shape.shape[0], left : left + shape.shape[1]]
+    area[:] = area * (1 - np.minimum(1, shape * 3)) + np.asarray(item_rgb, np.float32) * np.minimum(1, shape * 3)
+    return Image.fromarray(rgb.astype(np.uint8))
+
+
+def silhouette_overlap(result: np.ndarray, item: np.ndarray) -> float:
+    """Intersection over union of the bright pixels, allowing a one-pixel shift."""
+    a = result > 40
+    return max(
+        (np.roll(a, (dy, dx), axis=(0, 1)) & (item > 40)).sum() / (np.roll(a, (dy, dx), axis=(0, 1)) | (item > 40)).sum()
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+    )
+
+
+def test_item_as_light_as_the_background_is_found_by_its_colour(boot):
+    # A pale blue boot on a light grey sheet: 7 grey levels apart, 39 RGB units apart.
+    photo = coloured(boot, (200, 220, 255), (225, 225, 225))
+    assert silhouette_overlap(to_model_input(photo), boot) > 0.7
+
+
+def test_patterned_background_is_not_the_item(trouser):
+    stripes = np.zeros((200, 240, 3), np.float32)
+    stripes[:] = (230, 200, 120)
+    stripes[(np.arange(200) // 12) % 2 == 1] = (90, 140, 200)  # a striped bed sheet
+    photo = coloured(trouser, (30, 30, 60), stripes)
+    assert silhouette_overlap(to_model_input(photo), trouser) > 0.7
+
+
+def test_pair_of_shoes_gives_one(boot):
+    pair = np.full((200, 330, 3), 215, np.float32)
+    for left in (20, 175):
+        pair[30:170, left : left + 140] = np.asarray(coloured(boot, (60, 40, 30), (215, 215, 215), size=(140, 140), offset=(0, 0)))
+    result = to_model_input(Image.fromarray(pair.astype(np.uint8)))
+    assert silhouette_overlap(result, boot) > 0.7  # one boot filling the frame, not two side by side
 
 
 # --- the drawing canvas ----------------------------------------------------------------------------

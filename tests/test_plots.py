@@ -32,6 +32,29 @@ def test_tile_bars_follow_the_classic_walkthrough(palette):
     assert bar_pixels(wrong, palette.true) > 0 and bar_pixels(wrong, palette.predicted) > bar_pixels(wrong, palette.true)
 
 
+def chart_rows(png: bytes, colour: str) -> set[int]:
+    """The classes (rows, top to bottom) whose bar in the detail chart has this colour."""
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    ys, _ = np.nonzero((rgb == plots._hex_rgb(colour)).all(axis=-1))
+    return {int((y - 6) // plots._ROW) for y in ys}
+
+
+@pytest.mark.parametrize("palette", [plots.CLASSIC, plots.COLOR_BLIND_SAFE])
+def test_detail_chart_shows_true_and_predicted_colours_and_class_names(palette):
+    assert chart_rows(plots.probability_chart(probabilities_for(3), 3, palette), palette.true) == {3}
+    assert chart_rows(plots.probability_chart(probabilities_for(3), 3, palette), palette.predicted) == set()
+    wrong = plots.probability_chart(probabilities_for(3), 5, palette)
+    assert chart_rows(wrong, palette.true) == {5} and chart_rows(wrong, palette.predicted) == {3}
+    assert chart_rows(plots.probability_chart(probabilities_for(3), None, palette), palette.true) == {3}
+    # Each row has a name left of the bars: dark text, and no two rows alike.
+    frame, left, _ = plots._chart_frame()
+    gray = np.asarray(Image.open(io.BytesIO(wrong)).convert("L"))[:, : left - 2]
+    labels = [gray[6 + i * plots._ROW : 6 + (i + 1) * plots._ROW] for i in range(10)]
+    assert all((label < 100).sum() > 30 for label in labels)
+    assert len({label.tobytes() for label in labels}) == 10
+    assert "Dress 82%" in plots.describe_chart(probabilities_for(3), 5) and "Sandal" in plots.describe_chart(probabilities_for(3), 5)
+
+
 def test_palettes_differ_for_colour_blind_users():
     assert plots.COLOR_BLIND_SAFE.wrong_md == "orange" and plots.COLOR_BLIND_SAFE.right_md == "blue"
     assert plots.CLASSIC.right_md == "green" and plots.CLASSIC.wrong_md == "red"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from fmnist import training
 from fmnist.models import load_model
@@ -41,3 +43,39 @@ def test_augmenter_keeps_shape_and_range():
     out = training.make_augmenter(3)(images).numpy()
     assert out.shape == images.shape and out.min() >= 0 and out.max() <= 1
     assert not np.allclose(out, images)
+
+
+def test_build_compile_fit_are_the_recipe_step_by_step(train_split, test_split):
+    (x, y), (xt, yt) = train_split, test_split
+    recipe = replace(training.RECIPES["mlp"], epochs=1)
+    model = training.build(recipe)
+    assert [type(layer).__name__ for layer in model.layers] == ["Flatten", "Dense", "Dense"]
+    assert model.count_params() == 101_770 and not model.compiled  # built, not compiled
+    training.compile_model(model, recipe, training.steps(recipe, 2000))
+    assert type(model.optimizer).__name__ == "Adam"
+    assert float(model.optimizer.learning_rate) == pytest.approx(recipe.learning_rate)
+    result = training.fit(model, recipe, (x[:2000], y[:2000]), (xt[:1000], yt[:1000]))
+    assert len(result.history["loss"]) == 1 and result.history["val_accuracy"][0] > 0.6
+
+
+def test_train_uses_the_recipes_number_of_training_images(train_split, test_split):
+    fractions = []
+    recipe = replace(training.RECIPES["mlp"], epochs=1, train_images=500)
+    training.train(recipe, train_split, (test_split[0][:200], test_split[1][:200]), on_batch=fractions.append)
+    assert len(fractions) == 16 and fractions[-1] == 1.0  # ceil(500 / 32) batches, not 60,000 images' worth
+
+
+def test_save_has_no_default_folder():
+    import inspect
+
+    assert inspect.signature(training.save).parameters["out_dir"].default is inspect.Parameter.empty
+
+
+def test_cli_train_writes_the_model_its_twin_and_card_where_asked(train_split, tmp_path):
+    from tests.test_cli import fmnist_cli
+
+    result = fmnist_cli("train", "--model", "mlp", "--epochs", "1", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mlp.json", "mlp.keras", "mlp.tflite"]
+    card = json.loads((tmp_path / "mlp.json").read_text())
+    assert card["epochs"] == 1 and card["recipe"]["train_images"] is None and card["test_accuracy"] > 0.8

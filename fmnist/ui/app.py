@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from fmnist import glossary
 from fmnist.data import DataError
 from fmnist.models import ModelLoadError
 from fmnist.ui import browse, draw, feature_map, model_report, photo, share, state, train_live
@@ -34,6 +35,8 @@ def main() -> None:
     st.set_page_config(page_title="Fashion-MNIST classroom", page_icon="👟", layout="wide")
     navigation = st.navigation(pages())
     state.sidebar()
+    with st.sidebar.expander("Glossary: the words this app uses", icon=":material/menu_book:"):
+        st.markdown(glossary.as_markdown())
     try:
         navigation.run()
     except (ModelLoadError, DataError) as error:  # a missing or broken file: say how to fix it

@@ -47,6 +47,6 @@ def page() -> None:
             if conversion is None:
                 st.info("Draw something on the black square to see what the model thinks it is.")
                 return
-            probabilities = state.classifier().predict(conversion.image)[0]
+            probabilities = state.classifier(serves="drawing").predict(conversion.image)[0]
             widgets.answer(conversion.image, probabilities)
-    widgets.explanation(conversion.image, probabilities, key="draw")
+    widgets.explanation(conversion.image, probabilities, key="draw", serves="drawing")

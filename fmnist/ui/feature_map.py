@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import features, plots
+from fmnist import features, glossary, plots
 from fmnist.config import CLASS_NAMES
 from fmnist.ui import state
 
-SHOWN = 36
+SHOWN = 24
 
 
 def compute_map(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -27,19 +27,55 @@ def feature_map(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def chart(frame: pd.DataFrame) -> alt.Chart:
+    """The dots, coloured by true class: drag to select a region, click to pick one dot."""
     region = alt.selection_interval(name="region")
+    dot = alt.selection_point(name="dot", fields=["index"], on="click", nearest=True, clear="dblclick")
     return (
         alt.Chart(frame)
-        .mark_circle(size=12, opacity=0.6)
+        .mark_circle(size=14, opacity=0.6)
         .encode(
-            x=alt.X("x:Q", title="first principal axis", axis=alt.Axis(labels=False, ticks=False)),
-            y=alt.Y("y:Q", title="second principal axis", axis=alt.Axis(labels=False, ticks=False)),
-            color=alt.Color("class:N", sort=list(CLASS_NAMES), scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="right")),
+            x=alt.X("x:Q", title="first principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=14)),
+            y=alt.Y("y:Q", title="second principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=14)),
+            color=alt.Color(
+                "class:N", sort=list(CLASS_NAMES), scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(orient="bottom", columns=5, labelFontSize=14, titleFontSize=14),
+            ),
             tooltip=["index", "class", "predicted"],
         )
-        .add_params(region)
-        .properties(height=560)
+        .add_params(region, dot)
+        .properties(height=480)
     )
+
+
+def in_region(coords: np.ndarray, region: dict) -> np.ndarray:
+    """Indices of the points inside a chart's interval selection ({"x": [a, b], "y": [c, d]})."""
+    (x0, x1), (y0, y1) = sorted(region["x"]), sorted(region["y"])
+    return np.flatnonzero((coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1))
+
+
+def region_summary(labels: np.ndarray) -> str:
+    """How many images a region holds and of which classes, in words; an empty region says so."""
+    if len(labels) == 0:
+        return "**No images in this region.** Drag a rectangle over some dots."
+    counts = pd.Series([CLASS_NAMES[i] for i in labels]).value_counts()
+    return f"**{len(labels):,} images in the region**: " + ", ".join(f"{n} {c}" for c, n in counts.items())
+
+
+def browse_link(index: int) -> str:
+    """The Browse page with this test image's detail open, for the current model."""
+    return f"/?model={state.current_model()}&idx={int(index)}"
+
+
+def thumbnails(indices: np.ndarray, images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, width: int = 72) -> None:
+    """Each image with its class name; a click opens it in Browse."""
+    palette = state.palette()
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for i in indices:
+            name = CLASS_NAMES[int(labels[i])]
+            st.image(
+                plots.tile_picture(images[i], probabilities[i], int(labels[i]), palette, scale=3), caption=name, width=width,
+                link=browse_link(i), alt=f"Test image {i}: {name}, predicted {CLASS_NAMES[int(probabilities[i].argmax())]}",
+            )
 
 
 def page() -> None:
@@ -47,7 +83,7 @@ def page() -> None:
     st.title("Feature map")
     st.caption(
         "Each dot is a test image, placed by the model's last hidden layer (projected to 2-D with PCA). "
-        "Close dots look alike to the model. Drag a rectangle to see the images inside."
+        "Close dots look alike to the model. Drag a rectangle to see the images inside, or click a dot."
     )
     images, labels = state.test_split()
     probabilities = state.test_probabilities(name)
@@ -61,16 +97,29 @@ def page() -> None:
             "index": np.arange(len(labels)),
         }
     )
-    event = st.altair_chart(chart(frame), on_select="rerun", key="map", width="stretch")
-    st.caption(f"The two axes explain {explained[0]:.0%} and {explained[1]:.0%} of the variance of the features.")
-    region = (event.selection.get("region") if event else None) or {}
-    if "x" not in region or "y" not in region:
-        return
-    (x0, x1), (y0, y1) = sorted(region["x"]), sorted(region["y"])
-    inside = np.flatnonzero((coords[:, 0] >= x0) & (coords[:, 0] <= x1) & (coords[:, 1] >= y0) & (coords[:, 1] <= y1))
-    counts = pd.Series([CLASS_NAMES[i] for i in labels[inside]]).value_counts()
-    st.markdown(f"**{len(inside):,} images in the region**: " + ", ".join(f"{n} {c}" for c, n in counts.items()))
-    if len(inside):
-        palette = state.palette()
-        tiles = [plots.tile_picture(images[i], probabilities[i], int(labels[i]), palette, scale=3) for i in inside[:SHOWN]]
-        st.image(plots.montage(tiles, columns=12), caption=f"The first {len(tiles)} of them, with the model's probabilities", width="stretch")
+    map_column, result_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        event = st.altair_chart(chart(frame), on_select="rerun", key="map", width="stretch")
+        st.caption(
+            f"The two axes explain {explained[0]:.0%} and {explained[1]:.0%} of the variance of the features.",
+            help=f"{glossary.tip('principal axis')}\n\n{glossary.tip('variance')}",
+        )
+    selection = event.selection if event else {}
+    region = selection.get("region") or {}
+    dots = selection.get("dot") or []
+    with result_column:
+        # A drag also ends in a click, which picks a dot: the region wins.
+        if "x" in region and "y" in region:
+            inside = in_region(coords, region)
+            st.markdown(region_summary(labels[inside]))
+            if len(inside):
+                st.caption(f"The first {min(len(inside), SHOWN)} of them, with the model's probabilities; click one to open it.")
+                thumbnails(inside[:SHOWN], images, labels, probabilities)
+        elif dots and "index" in dots[0]:
+            index = int(dots[0]["index"])
+            predicted = CLASS_NAMES[int(probabilities[index].argmax())]
+            st.markdown(f"**Test image #{index}**: {CLASS_NAMES[int(labels[index])]}, predicted {predicted}")
+            thumbnails(np.array([index]), images, labels, probabilities, width=140)
+            st.markdown(f"[:material/open_in_new: Open test image #{index} in Browse]({browse_link(index)})")
+        else:
+            st.info("Drag a rectangle over the dots to see the images inside, or click a dot to see its image.")

@@ -10,6 +10,18 @@ from fmnist import metrics, plots, selection
 from fmnist.config import CLASS_NAMES
 from fmnist.ui import browse, charts, state
 
+# A model's curves do not change between views; matplotlib draws them in ~0.2 s of server time.
+_training_curves = st.cache_data(plots.training_curves, show_spinner=False, max_entries=16)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _spec(chart: str, data) -> dict:
+    """The Vega-Lite spec of `charts.<chart>(data)`: Altair builds and validates a chart in ~50-100 ms of
+    server time (most of this page's), and the same data always gives the same spec."""
+    spec = getattr(charts, chart)(data).to_dict()
+    spec.get("config", {}).pop("view", None)  # Altair's default 300 px view: Streamlit sizes the chart
+    return spec
+
 
 def open_in_browse(true: int, predicted: int) -> None:
     """Show the images of one confusion-matrix cell on the Browse page."""
@@ -29,7 +41,7 @@ def confusion_section(summary: dict) -> None:
     if "open_cell" in st.session_state:
         open_in_browse(*st.session_state.pop("open_cell"))
     matrix = np.array(summary["confusion_matrix"])
-    st.altair_chart(charts.confusion_matrix(matrix), on_select=_cell_clicked, selection_mode="cell", key="matrix", width="stretch")
+    st.vega_lite_chart(_spec("confusion_matrix", matrix), on_select=_cell_clicked, selection_mode="cell", key="matrix", width="stretch")
     a, b, c = st.columns([2, 2, 1.4], vertical_alignment="bottom")
     true = a.selectbox("True class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-true", index=6)
     predicted = b.selectbox("Predicted class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-pred", index=0)
@@ -61,7 +73,7 @@ def comparison_section() -> None:
     mlp, cnn = (summaries[state.model_title(n)]["per_class_accuracy"] for n in ("mlp", "cnn"))
     deltas = pd.DataFrame({"class": list(CLASS_NAMES), "CNN − MLP (points)": [100 * (cnn[c] - mlp[c]) for c in CLASS_NAMES]})
     left.dataframe(deltas.round(1), hide_index=True, width="stretch")
-    right.altair_chart(charts.per_class_accuracy({t: s["per_class_accuracy"] for t, s in summaries.items()}), width="stretch")
+    right.vega_lite_chart(_spec("per_class_accuracy", {t: s["per_class_accuracy"] for t, s in summaries.items()}), width="stretch")
 
 
 def page() -> None:
@@ -80,7 +92,7 @@ def page() -> None:
     left, right = st.columns([1, 1.3])
     with left:
         st.subheader("Accuracy per class")
-        st.altair_chart(charts.per_class_accuracy({state.model_title(name): summary["per_class_accuracy"]}), width="stretch")
+        st.vega_lite_chart(_spec("per_class_accuracy", {state.model_title(name): summary["per_class_accuracy"]}), width="stretch")
     with right:
         confusion_section(summary)
 
@@ -88,5 +100,5 @@ def page() -> None:
     if history and history.get("train_loss"):
         st.subheader("Training curves")
         st.caption("Train vs test after every epoch: where the test curve stops following the train curve, the model starts to overfit.")
-        st.image(plots.training_curves(history), width="stretch")
+        st.image(_training_curves(history), width="stretch")
     comparison_section()

@@ -34,40 +34,55 @@ def _choose_example(index: int) -> None:
     st.session_state.example = index
 
 
-def picture_source():
-    """The picture the user gave (an uploaded file, a camera shot or an example's bytes), or None."""
-    source = st.segmented_control("Source", list(SOURCES), format_func=SOURCES.get, default="upload", required=True, key="source")
+def picture_source(source: str) -> tuple[object | None, int | None]:
+    """The picture the user gave (an uploaded file, a camera shot or an example's bytes) and its class if
+    known (an example's), or (None, None).
+
+    Examples do not show their class: the class guesses first, and the answer then names the true class.
+    """
     if source == "upload":
-        return st.file_uploader("Photo of a piece of clothing, a shoe or a bag", type=IMAGE_TYPES, key="upload")
+        return st.file_uploader("Photo of a piece of clothing, a shoe or a bag", type=IMAGE_TYPES, key="upload"), None
     if source == "camera":
-        return st.camera_input("Hold the item in front of a plain background", key="camera")
+        return st.camera_input("Hold the item in front of a plain background", key="camera"), None
     examples = example_photos()
-    for column, (index, (name, picture)) in zip(st.columns(len(examples)), enumerate(examples)):
-        with column:
-            st.image(picture, caption=name, width="stretch")
-            st.button("Try", key=f"example-{index}", on_click=_choose_example, args=(index,), width="stretch")
+    st.caption("Guess what each example shows, then press **Try**: the answer names the real class.")
+    with st.container(horizontal=True, wrap=True, gap="small"):
+        for index, (_, picture) in enumerate(examples):
+            with st.container(width=84, gap="small"):
+                st.image(picture, width="stretch", alt=f"Example photo {index + 1}: guess what it shows")
+                st.button(f"Try {index + 1}", key=f"example-{index}", on_click=_choose_example, args=(index,), width="stretch")
     chosen = st.session_state.get("example")
-    return None if chosen is None else examples[chosen][1]
+    return (None, None) if chosen is None else (examples[chosen][1], EXAMPLE_CLASSES[chosen])
 
 
 def steps(conversion: imaging.Conversion) -> None:
     st.markdown("**How the photo becomes the model's input**")
-    for column, (title, picture) in zip(st.columns(len(conversion.steps)), conversion.steps):
-        column.image(picture, caption=title, width="stretch", clamp=True)
+    with st.container(horizontal=True, wrap=True):
+        for title, picture in conversion.steps:
+            with st.container(width=130):
+                st.image(picture, caption=title, width="stretch", clamp=True)
 
 
 def page() -> None:
     st.title("Classify a photo")
     st.caption("Best results: one item, flat or hanging, on a plain background that contrasts with it.")
-    picture = picture_source()
+    # The answer sits beside the photo and the steps that made the model's input, so it is on screen
+    # without scrolling; on a phone the columns stack.
+    source = st.segmented_control("Source", list(SOURCES), format_func=SOURCES.get, default="upload", required=True, key="source")
+    given, result = st.columns(2, gap="large")
+    with given:
+        picture, true_label = picture_source(source)
     if picture is None:
-        st.info("Upload a photo, take one, or try an example.")
+        result.info("Upload a photo, take one, or try an example.")
         return
     try:
         conversion = imaging.convert(picture)
     except imaging.ImageError as error:
-        st.error(str(error), icon=":material/block:")
+        result.error(str(error), icon=":material/block:")
         return
-    steps(conversion)
-    probabilities = state.classifier().predict(conversion.image)[0]
-    widgets.prediction_panel(conversion.image, probabilities, key="photo")
+    probabilities = state.classifier(serves="photo").predict(conversion.image)[0]
+    with result:
+        widgets.answer(conversion.image, probabilities, true_label)
+    with given:
+        steps(conversion)
+    widgets.explanation(conversion.image, probabilities, key="photo", serves="photo")

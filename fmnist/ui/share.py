@@ -6,7 +6,7 @@ Browse's tiles fewer and bigger, for the back row of a classroom.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 import streamlit as st
 
@@ -24,13 +24,17 @@ def presenting() -> bool:
 
 
 def current_url() -> str | None:
-    """The full address of what this browser shows now (page and query), or None before a browser has
-    told the server its address (as under AppTest)."""
+    """The full address of what this browser shows now (page and query), less presenter mode (the class's
+    phones are no projector); None before a browser has told the server its address (as under AppTest)."""
     base = st.context.url
     if not base:
         return None
-    query = urlencode(st.query_params.to_dict())
+    query = urlencode({key: value for key, value in st.query_params.to_dict().items() if key != PRESENT})
     return f"{base}?{query}" if query else base
+
+
+def _only_this_computer(url: str) -> bool:
+    return urlparse(url).hostname in ("localhost", "127.0.0.1", "::1")
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -48,6 +52,9 @@ def control(key: str = "share") -> None:
         st.image(_qr_png(url), width=260, alt=f"QR code of {url}")
         st.caption("Scan it to open this same view on a phone, or copy the link:")
         st.code(url, language=None, wrap_lines=True)
+        if _only_this_computer(url):
+            st.warning("Phones cannot open this computer's own address: open the app at its network address "
+                       "(as shown by `streamlit run`) before sharing.", icon=":material/wifi_off:")
 
 
 def _toggled() -> None:

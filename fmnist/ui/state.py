@@ -15,7 +15,7 @@ import streamlit as st
 
 from fmnist import data, plots, trainer
 from fmnist.config import DEFAULT_MODEL, MODEL_NAMES, MODEL_TITLES
-from fmnist.models import Classifier, load_model
+from fmnist.models import Classifier, load_model, model_for
 
 SESSION_MODEL = "session"  # the model picker's value for the model trained on the Train page in this session
 TRAINING = "train.ticket"  # this session's claim on the shared trainer: its latest training and its model
@@ -81,11 +81,12 @@ def trained_model(name: str | None = None) -> trainer.TrainedModel | None:
     return None
 
 
-def model_key(name: str | None = None) -> str:
+def model_key(name: str | None = None, serves: str | None = None) -> str:
     """A name to cache results of a model under, across sessions: a shipped model's name, or the trained
-    model's id (sessions that trained the same recipe share it); `classifier` etc. accept it."""
+    model's id (sessions that trained the same recipe share it); `classifier` etc. accept it.
+    `serves` ("drawing", "photo"): the model that answers for that input (`models.model_for`)."""
     trained = trained_model(name)
-    return trained.id if trained is not None else (name or current_model())
+    return trained.id if trained is not None else model_for(name or current_model(), serves)
 
 
 def available_models() -> list[str]:
@@ -101,9 +102,9 @@ def current_model() -> str:
     return st.session_state.get("model", DEFAULT_MODEL)
 
 
-def classifier(name: str | None = None) -> Classifier:
+def classifier(name: str | None = None, serves: str | None = None) -> Classifier:
     trained = trained_model(name)
-    return trained.classifier if trained is not None else shipped_classifier(name or current_model())
+    return trained.classifier if trained is not None else shipped_classifier(model_for(name or current_model(), serves))
 
 
 def test_probabilities(name: str | None = None) -> np.ndarray:

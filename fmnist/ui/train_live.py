@@ -17,7 +17,9 @@ POLL_SECONDS = 1.0
 
 # The recipe's controls by widget key, with their first values. Streamlit drops a widget's value when a
 # run does not draw it (another page); the page keeps its own copy under KEPT and seeds the widgets from it.
-CONTROLS = {"train-arch": "mlp", "train-epochs": 10, "train-units": 128, "train-width": 8, "train-rate": 1e-3, "train-count": 60_000}
+CONTROLS = {
+    "train-arch": "mlp", "train-epochs": 10, "train-units": 128, "train-width": 8, "train-rate": 1e-3, "train-count": 60_000,
+}
 KEPT = "train.controls"
 
 
@@ -36,7 +38,8 @@ def keep(values: dict) -> None:
 def recipe_controls() -> training.Recipe:
     a, b, c = st.columns(3)
     architecture = a.radio(
-        "Model", ["mlp", "cnn"], format_func={"mlp": "Classic MLP", "cnn": "Small CNN (slower)"}.get, horizontal=True, key=remembered("train-arch")
+        "Model", ["mlp", "cnn"], format_func={"mlp": "Classic MLP", "cnn": "Small CNN (slower)"}.get, horizontal=True,
+        key=remembered("train-arch"),
     )
     epochs = a.slider("Epochs", 1, 30, key=remembered("train-epochs"))
     if architecture == "mlp":

@@ -27,8 +27,10 @@ def _cached_explanation(model_name: str, image_bytes: bytes, target: int, method
     return explain.explain(state.classifier(model_name), image, target, method)
 
 
-def explanation(image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
+def explanation(image: np.ndarray, probabilities: np.ndarray, key: str, serves: str | None = None) -> None:
     """A heatmap of what drove the prediction, with a colour key, a guide to reading it and where it lies in words.
+
+    `serves` ("drawing", "photo") explains with the model that answered for that input (see `state.classifier`).
 
     The controls and the picture sit side by side where the box is wide and stack where it is narrow,
     so no label is ever cut.
@@ -36,7 +38,7 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
     with st.container(border=True):
         st.markdown("**Why?**")
         with st.container(horizontal=True, wrap=True, gap="medium"):
-            with st.container(width=280):
+            with st.container(width=240):
                 method = st.segmented_control(
                     "Method", explain.METHODS, default="occlusion", required=True, key=f"{key}-method",
                     format_func=str.capitalize, help=f"{glossary.tip('occlusion')}\n\n{glossary.tip('gradient')}",
@@ -47,11 +49,11 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
                 )
                 if method == "gradient":  # gradients need the Keras model, and so TensorFlow
                     state.load_tensorflow()
-                heatmap = _cached_explanation(state.model_key(), image.tobytes(), target, method)
+                heatmap = _cached_explanation(state.model_key(serves=serves), image.tobytes(), target, method)
                 where = explain.describe_heatmap(heatmap, image)
                 st.caption(explain.GUIDE[method])
                 st.caption(where)
-            st.image(plots.heatmap_with_key(image, heatmap), width=300, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
+            st.image(plots.heatmap_with_key(image, heatmap), width=252, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
 
 
 def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None) -> None:
@@ -71,14 +73,20 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
     st.markdown("Top 3: " + " · ".join(f"{CLASS_NAMES[i]} **{probabilities[i]:.1%}**" for i in top3))
     picture, bars = st.columns([1, 2], vertical_alignment="center")
     picture.image(plots.enlarge(image), caption="What the model sees (28×28)", width="stretch")
-    bars.image(plots.probability_chart(probabilities, true_label, palette), width="stretch")
+    bars.image(
+        plots.probability_chart(probabilities, true_label, palette), width="stretch",
+        alt=plots.describe_chart(probabilities, true_label),
+    )
     if true_label is None:
-        st.caption("The model can only choose among these 10 classes: anything else still gets one of their names.")
+        st.caption(
+            "The model can only choose among these 10 classes: anything else (a cup, a face) still gets one of "
+            "their names, sometimes with high confidence."
+        )
 
 
 def prediction_panel(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None, key: str = "panel") -> None:
-    """The answer beside the explanation of why."""
-    left, right = st.columns([3, 2])
+    """The answer beside the explanation of why (wide enough for the heatmap beside its controls)."""
+    left, right = st.columns(2)
     with left:
         answer(image, probabilities, true_label)
     with right:

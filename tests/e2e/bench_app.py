@@ -56,12 +56,18 @@ def interactions(browser, server, repeats: int) -> dict[str, list[tuple[float, f
     """(shown, done) seconds for each repetition of each interaction."""
     timings: dict[str, list[tuple[float, float]]] = {}
     page = harness.open_page(browser, server.url + "/?model=cnn")
-    step_up = page.locator('[data-testid="stNumberInputStepUp"]')
+    step_up = page.locator('[data-testid="stNumberInputStepUp"]').first  # the page control at the top
     timings["next page"] = [harness.timed_rerun(page, step_up.click) for _ in range(repeats)]
-    toggle = page.get_by_text("Only mistakes")
-    timings["change filter"] = [harness.timed_rerun(page, toggle.click) for _ in range(repeats)]
+    timings["change filter"] = [harness.timed_rerun(page, lambda: harness.browse_filter(page, "Only mistakes")) for _ in range(repeats)]
     tiles = page.locator('[class*="st-key-tile-"] button')
-    timings["open detail"] = [harness.timed_rerun(page, tiles.nth(i % TILES).click) for i in range(repeats)]
+    opened = []
+    for i in range(repeats):  # each detail opens in a dialog; Escape closes it (untimed) before the next tile
+        opened.append(harness.timed_rerun(page, tiles.nth(i % TILES).click))
+        harness.rerun(page, lambda: page.keyboard.press("Escape"))
+    timings["open detail"] = opened
+    next_image = page.get_by_role("button", name="Next")
+    harness.rerun(page, tiles.first.click)
+    timings["next in detail"] = [harness.timed_rerun(page, next_image.click) for _ in range(repeats)]
     page.context.close()
 
     page = harness.open_page(browser, server.url + "/draw")
@@ -100,7 +106,7 @@ def warm_rss(browser, server) -> tuple[float, float]:
             page.context.close()
     without_tf = server.rss_mb()
     page = harness.open_page(browser, f"{server.url}/?model=cnn&idx=5")
-    harness.rerun(page, page.get_by_text("Gradient", exact=True).click)
+    harness.rerun(page, page.get_by_role("radio", name="Gradient").click)
     page.context.close()
     return without_tf, server.rss_mb()
 
@@ -109,17 +115,17 @@ def load(browser, server, sessions: int, rounds: int) -> tuple[list[float], int]
     """All sessions act at once each round; each latency runs from its action to its run's end."""
     pages = [harness.open_page(browser, f"{server.url}/?model={'cnn' if i % 2 else 'mlp'}") for i in range(sessions)]
     actions = [
-        lambda p: p.locator('[data-testid="stNumberInputStepUp"]').click(),
-        lambda p: p.get_by_text("Only mistakes").click(),
+        lambda p: p.locator('[data-testid="stNumberInputStepUp"]').first.click(),
+        lambda p: harness.browse_filter(p, "Only mistakes"),
         lambda p: p.locator('[class*="st-key-tile-"] button').nth(3).click(),
-        lambda p: p.get_by_text("Least sure first").click(),
+        lambda p: p.keyboard.press("Escape"),
     ]
     latencies, errors = [], 0
     for r in range(rounds):
         started = {}
         for i, page in enumerate(pages):
             started[i] = (harness.mark(page), time.perf_counter())
-            actions[(r + i) % len(actions)](page)
+            actions[r % len(actions)](page)  # in order, so Escape always follows an open dialog
         pending = set(started)
         deadline = time.perf_counter() + 60
         while pending and time.perf_counter() < deadline:
@@ -143,12 +149,13 @@ def load(browser, server, sessions: int, rounds: int) -> tuple[list[float], int]
 
 def soak(browser, server, reruns: int) -> tuple[float, float, int]:
     page = harness.open_page(browser, server.url + "/?model=cnn&idx=5")
-    toggle = page.get_by_text("Least sure first")
-    for _ in range(10):  # warm-up: caches filled, allocator settled
-        harness.rerun(page, toggle.click)
+    step = page.get_by_role("button", name="Next")
+    back = page.get_by_role("button", name="Previous")
+    for i in range(10):  # warm-up: caches filled, allocator settled
+        harness.rerun(page, (step if i % 2 == 0 else back).click)
     before = server.rss_mb()
-    for _ in range(reruns):
-        harness.rerun(page, toggle.click)
+    for i in range(reruns):  # the detail dialog stepping back and forth: panel, chart and heatmap each time
+        harness.rerun(page, (step if i % 2 == 0 else back).click)
     after = server.rss_mb()
     errors = harness.exception_boxes(page)
     page.context.close()

@@ -104,6 +104,11 @@ class AppServer:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system), whatever else the machine runs."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def has_loaded(self, package: str) -> bool:
         """Whether the server process has mapped a shared library from site-packages/<package>/."""
         maps = Path(f"/proc/{self.pid}/maps").read_text()
@@ -146,11 +151,13 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function(IDLE, timeout=timeout)
 
 
-# What the script put on the page body: every image's source and every piece of rendered text (the
-# uploader's file list and the camera's snapshot, which the browser shows before any rerun, left out).
+# What the script put on the page body and in an open dialog (which Streamlit renders outside stMain):
+# every image's source and every piece of rendered text (the uploader's file list and the camera's
+# snapshot, which the browser shows before any rerun, left out).
 SIGNATURE = (
     "() => Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img,"
-    " [data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"]'))"
+    " [data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"],"
+    " [role=\"dialog\"] img, [role=\"dialog\"] [data-testid=\"stMarkdownContainer\"]'))"
     ".filter(e => !e.closest('[data-testid=\"stFileUploader\"], [data-testid=\"stCameraInput\"]'))"
     ".map(e => e.getAttribute('src') || e.innerText).join('|')"
 )
@@ -235,6 +242,15 @@ def draw_stroke(page, points: list[tuple[float, float]], release: bool = True) -
             if attempt:
                 raise AssertionError("two strokes in a row left no ink on the canvas") from None
             print("draw_stroke: the stroke left no ink; drawing it again", file=sys.stderr)
+
+
+def browse_filter(page, label: str) -> None:
+    """Flip one of Browse's filter toggles ("Only mistakes", "Least sure first"), opening the Filters
+    popover first when it is closed."""
+    toggle = page.get_by_text(label, exact=True)
+    if not toggle.is_visible():
+        page.get_by_role("button", name="Filters").first.click()
+    toggle.click()
 
 
 EXCEPTION = '[data-testid="stException"]'

@@ -8,24 +8,31 @@ the GET to the last media file. After a Browse view the user stays in its sessio
 "True class" filter, then the page, by sending widget states back as the browser does.
 
 All users start each round at the same moment, user i on view i + round, so every page is being opened at
-once. The server is started exactly as the README says (`make run`, the port from STREAMLIT_SERVER_PORT),
-or `--url` points at one already running (e.g. nginx in front of replicas).
+once. The server is started exactly as the README says (`make run`, the port from STREAMLIT_SERVER_PORT);
+`--replicas N` starts N of them behind deploy/'s nginx config; `--url` points at an app already running.
+Server CPU time per view (one user, views one after another) comes first: it does not depend on what
+else the machine runs, unlike the wall times under load.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import string
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import requests
+from urllib3.util.retry import Retry
 from websockets.sync.client import connect
 
 from fmnist.config import CLASS_NAMES, PROJECT_ROOT
@@ -45,6 +52,7 @@ VIEWS: dict[str, tuple[str, str]] = {
 }
 FILTER, NEXT_PAGE = "Browse: change filter", "Browse: next page"  # interactions inside an open Browse session
 TIMEOUT = 120  # seconds a view may take before it counts as an error
+BROWSER_CONNECTIONS = 6  # a browser's parallel HTTP/1.1 connections to one host
 
 
 @dataclass
@@ -83,6 +91,9 @@ class VirtualUser:
         self.base_url = base_url.rstrip("/")
         self.http = requests.Session()
         self.http.trust_env = False  # loopback only: no proxy from the environment
+        # A kept-alive connection the server closed while idle (uvicorn: after 5 s) is retried once, as browsers do.
+        self.http.mount("http://", requests.adapters.HTTPAdapter(
+            pool_maxsize=BROWSER_CONNECTIONS, max_retries=Retry(total=1, connect=1, read=1, status=0)))
         self.ws = None
 
     def open(self, path: str, query: str) -> Run:
@@ -139,10 +150,15 @@ class VirtualUser:
                 return run
 
     def fetch_media(self, run: Run) -> None:
-        for url in dict.fromkeys(run.media):  # the browser loads each distinct file once
+        """Each distinct file once, six at a time: what a browser does over HTTP/1.1."""
+
+        def get(url: str) -> None:
             response = self.http.get(url if url.startswith("http") else self.base_url + url, timeout=TIMEOUT)
             if response.status_code != 200 or not response.content:
                 raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
+
+        with ThreadPoolExecutor(max_workers=BROWSER_CONNECTIONS) as pool:
+            list(pool.map(get, dict.fromkeys(run.media)))
 
     def close(self) -> None:
         if self.ws is not None:
@@ -213,6 +229,34 @@ def run_load(base_url: str, users: int, rounds: int, interact: bool = True) -> t
     return samples, time.perf_counter() - start
 
 
+def one_at_a_time(server: harness.AppServer, repeats: int) -> dict[str, tuple[float, float]]:
+    """One user, one view after another: the median wall time and the server's CPU time per view, in ms.
+
+    CPU time is what the view costs the server, whatever else the machine is doing at the time.
+    """
+    user, result = VirtualUser(server.url), {}
+    try:
+        for view, (path, query) in VIEWS.items():
+            walls, cpu = [], server.cpu_seconds()
+            for k in range(repeats):
+                sample, run = _timed(view, user, lambda: user.open(path, query.format(i=k * 101)))
+                assert not sample.error, f"{view}: {sample.error}"
+                walls.append(sample.seconds)
+            result[view] = (percentile_ms(walls, 50), (server.cpu_seconds() - cpu) * 1000 / repeats)
+        for view, label, values in ((FILTER, "True class", [{"string_value": c} for c in CLASS_NAMES]),
+                                    (NEXT_PAGE, "Page", [{"int_value": k + 2} for k in range(len(CLASS_NAMES))])):
+            _, run = _timed("Browse", user, lambda: user.open("", ""))
+            walls, cpu = [], server.cpu_seconds()
+            for k in range(repeats):
+                sample, _ = _timed(view, user, lambda: user.rerun([_widget(run, label, **values[k % len(values)])]))
+                assert not sample.error, f"{view}: {sample.error}"
+                walls.append(sample.seconds)
+            result[view] = (percentile_ms(walls, 50), (server.cpu_seconds() - cpu) * 1000 / repeats)
+    finally:
+        user.close()
+    return result
+
+
 class ReadmeServer(harness.AppServer):
     """The server as the README starts it: `make run`, with only the port set (STREAMLIT_SERVER_PORT)."""
 
@@ -231,15 +275,74 @@ class ReadmeServer(harness.AppServer):
         super().stop()
 
 
+NGINX = os.environ.get("FMNIST_NGINX", "/usr/sbin/nginx")
+NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
+
+
+def render_nginx_template(servers: list[str], port: int) -> str:
+    """What the nginx image's envsubst does with deploy/nginx.conf.template: fill in only its two variables."""
+    return string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
+        APP_SERVERS=" ".join(f"server {server};" for server in servers), LISTEN_PORT=str(port)
+    )
+
+
+class Nginx:
+    """Debian's nginx running deploy/nginx.conf.template in front of local replicas, everything under `prefix`.
+
+    The frame around the template is what the nginx image's /etc/nginx/nginx.conf gives, with every path
+    (pid, logs, temp files) under the prefix, so no root is needed. The template logs to /dev/stdout, as
+    in a container; here that is `access_log`.
+    """
+
+    def __init__(self, replicas: list[str], prefix: Path):
+        self.prefix, self.port = prefix, harness.free_port()
+        self.url, self.access_log = f"http://127.0.0.1:{self.port}", prefix / "access.log"
+        (prefix / "app.conf").write_text(render_nginx_template(replicas, self.port))
+        (prefix / "nginx.conf").write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")  # workers that can read a root-owned temporary folder
+            + f"worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n"
+            "events { worker_connections 4096; }\nhttp {\n"
+            + "".join(f"    {kind}_temp_path {prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + f"    include {prefix}/app.conf;\n}}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "Nginx":
+        with open(self.access_log, "w") as stdout:
+            self.process = subprocess.Popen(
+                [NGINX, "-p", str(self.prefix), "-e", str(self.prefix / "error.log"), "-c", str(self.prefix / "nginx.conf"),
+                 "-g", "daemon off;"],
+                stdout=stdout, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(self.prefix / 'error.log').read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise TimeoutError(f"nginx did not answer within {timeout:.0f} s") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
 def percentile_ms(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000, q)) if values else float("nan")
 
 
-def table(samples: list[Sample], users: int, seconds: float, rss_mb: float | None) -> str:
+def table(samples: list[Sample], users: int, seconds: float, rss_mb: float | None, replicas: int = 1) -> str:
     ok = [s for s in samples if not s.error]
     lines = [
         f"{users} users, {len(samples)} views in {seconds:.1f} s: {len(ok) / seconds:.1f} views/s, "
-        f"{len(samples) - len(ok)} errors, server RSS {'n/a' if rss_mb is None else f'{rss_mb:.0f} MB'}",
+        f"{len(samples) - len(ok)} errors, server RSS {'n/a' if rss_mb is None else f'{rss_mb:.0f} MB'}"
+        + (f" ({replicas} replicas behind nginx)" if replicas > 1 else ""),
         "",
         "view | n | p50 ms | p95 ms | max ms | media files | errors",
         "--- | --- | --- | --- | --- | --- | ---",
@@ -261,20 +364,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=len(VIEWS), help="views per user (default: every page once)")
     parser.add_argument("--url", help="an app already running (e.g. behind nginx) instead of starting `make run`")
+    parser.add_argument("--replicas", type=int, default=1, help="start this many `make run` behind nginx (deploy/)")
+    parser.add_argument("--repeats", type=int, default=10, help="views of each page by one user first (0: skip)")
     parser.add_argument("--no-interact", dest="interact", action="store_false", help="page views only")
     args = parser.parse_args(argv)
 
-    server = None if args.url else ReadmeServer().start(timeout=600)  # `make run` may first set up .venv
+    servers = [] if args.url else [ReadmeServer() for _ in range(args.replicas)]
+    nginx, single = None, {}
     try:
-        base_url = args.url or server.url
-        _, warm = run_load(base_url, 1, len(VIEWS), interact=False)  # first views fill the caches (models, figures)
-        print(f"warm-up: one user through every page in {warm:.1f} s", file=sys.stderr)
+        for server in servers:
+            server.start(timeout=600)  # `make run` may first set up .venv
+        if len(servers) > 1:
+            nginx = Nginx([f"127.0.0.1:{s.port}" for s in servers], Path(tempfile.mkdtemp(prefix="fmnist-nginx-"))).start()
+        base_url = args.url or (nginx.url if nginx else servers[0].url)
+        _, warm = run_load(base_url, 3 * len(servers) if nginx else 1, len(VIEWS), interact=False)  # fill the caches (of each replica)
+        print(f"warm-up: every page in {warm:.1f} s", file=sys.stderr)
+        if len(servers) == 1 and args.repeats:
+            single = one_at_a_time(servers[0], args.repeats)
         samples, seconds = run_load(base_url, args.users, args.rounds, args.interact)
-        rss = server.rss_mb() if server else None
+        rss = sum(server.rss_mb() for server in servers) if servers else None
     finally:
-        if server:
+        if nginx:
+            nginx.stop()
+        for server in servers:
             server.stop()
-    print(table(samples, args.users, seconds, rss))
+    if single:
+        print("one user, one view at a time | wall p50 ms | server CPU ms per view")
+        print("--- | --- | ---")
+        for view, (wall, cpu) in single.items():
+            print(f"{view} | {wall:.0f} | {cpu:.0f}")
+        print()
+    print(table(samples, args.users, seconds, rss, len(servers)))
     errors = [s for s in samples if s.error]
     for sample in errors[:10]:
         print(f"error in {sample.view}: {sample.error}", file=sys.stderr)

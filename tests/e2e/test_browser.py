@@ -10,7 +10,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.harness import draw_stroke, exception_boxes, mark, rerun, wait_rerun
+from fmnist import plots
+
+from tests.e2e.harness import browse_filter, draw_stroke, exception_boxes, mark, rerun, wait_rerun
 
 pytestmark = pytest.mark.e2e
 
@@ -20,14 +22,6 @@ CAPTION = '[data-testid="stMarkdownContainer"] span'
 def grid_captions(page) -> list[str]:
     """The tiles' captions, which are the buttons that open each detail view."""
     return page.locator('[class*="st-key-tile-"] button').all_inner_texts()
-
-
-def toggle_only_mistakes(page) -> None:
-    """Open the Filters popover if it is closed, then flip "Only mistakes"."""
-    toggle = page.get_by_text("Only mistakes")
-    if not toggle.is_visible():
-        page.get_by_role("button", name=re.compile("Filters")).click()
-    toggle.click()
 
 
 @pytest.mark.parametrize("path, title", [
@@ -62,7 +56,7 @@ def test_browse_grid_has_green_and_red_captions(open_app):
 
 def test_changing_a_filter_updates_grid_and_url(open_app):
     page = open_app("/?model=mlp")
-    rerun(page, lambda: toggle_only_mistakes(page))
+    rerun(page, lambda: browse_filter(page, "Only mistakes"))
     assert "wrong=1" in page.url
     captions = grid_captions(page)
     assert captions and all(c.startswith("✗") for c in captions)
@@ -87,7 +81,7 @@ def test_a_tile_below_the_fold_opens_its_detail_in_view_and_esc_closes_it(open_a
     assert "idx=" in page.url
     chart = dialog.locator("img").nth(1)  # the 10 bars with their class names
     shown, natural = chart.evaluate("i => [i.getBoundingClientRect().width, i.naturalWidth]")
-    assert 12 * 110 / 72 * shown / natural >= 14, "class names under 14 px"  # plots.probability_chart: 12 pt at 110 dpi
+    assert plots.CHART_FONT_PX * shown / natural >= 14, "class names under 14 px"
     rerun(page, lambda: page.keyboard.press("Escape"))
     expect(dialog).to_have_count(0)
     assert "idx=" not in page.url
@@ -202,7 +196,7 @@ def test_concurrent_sessions_do_not_interfere(open_app):
     for _ in range(3):
         befores = [mark(page) for page in pages]
         for page in pages:
-            toggle_only_mistakes(page)
+            browse_filter(page, "Only mistakes")
         for page, before in zip(pages, befores):
             wait_rerun(page, before)
     for page in pages:

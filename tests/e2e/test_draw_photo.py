@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import INK, draw_stroke, exception_boxes
+from fmnist.config import CLASS_NAMES
+from tests.e2e.harness import INK, draw_stroke, exception_boxes, rerun
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +26,8 @@ UNCOVERED = """(canvas) => {
   for (const fx of [0.02, 0.25, 0.5, 0.75, 0.98]) for (const fy of [0.02, 0.5, 0.98]) {
     const x = box.left + fx * box.width, y = box.top + fy * box.height;
     const hit = document.elementFromPoint(x, y);
-    if (hit !== host && !(hit && host.contains(hit))) hidden.push([Math.round(x), Math.round(y), hit && hit.outerHTML.slice(0, 80)]);
+    if (hit !== host && !(hit && host.contains(hit)))
+      hidden.push([Math.round(x), Math.round(y), hit && hit.outerHTML.slice(0, 80)]);
   }
   return hidden;
 }"""
@@ -91,3 +94,55 @@ CUT_TEXT = """() => Array.from(document.querySelectorAll('[data-testid="stMain"]
     : e.children.length === 0 && e.innerText && e.innerText.trim() && e.scrollWidth > e.clientWidth + 1
       && getComputedStyle(e).overflow !== 'visible'
   ).map(e => e.value || e.innerText.trim())"""
+
+
+def map_chart_box(page) -> dict:
+    return page.locator('[data-testid="stVegaLiteChart"] canvas').first.bounding_box()
+
+
+def drag(page, box: dict, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(box["x"] + start[0] * box["width"], box["y"] + start[1] * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + end[0] * box["width"], box["y"] + end[1] * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_feature_map_region_result_beside_the_chart_and_empty_region_in_words(open_app):
+    page = open_app("/map?model=mlp", **PROJECTOR)
+    box = map_chart_box(page)
+    rerun(page, lambda: drag(page, box, (0.3, 0.3), (0.5, 0.5)))
+    summary = page.get_by_text(re.compile(r"images in the region"))
+    expect(summary).to_be_visible()
+    assert summary.bounding_box()["y"] < PROJECTOR["height"]  # on screen beside the chart, not under it
+    names = page.locator('[data-testid="stImageCaption"]').all_inner_texts()
+    assert names and set(names) <= set(CLASS_NAMES)  # thumbnails carry their class names
+    link = page.locator('[data-testid="stImage"] a').first.get_attribute("href")
+    assert re.search(r"[?&]idx=\d+", link)  # a thumbnail opens that image in Browse
+    rerun(page, lambda: drag(page, box, (0.85, 0.08), (0.95, 0.14)))  # the empty top-right corner
+    expect(page.get_by_text("No images in this region.")).to_be_visible()
+    assert exception_boxes(page) == 0
+
+
+def test_feature_map_click_on_a_dot_opens_its_image(open_app):
+    page = open_app("/map?model=mlp", **PROJECTOR)
+    box = map_chart_box(page)
+    rerun(page, lambda: page.mouse.click(box["x"] + 0.5 * box["width"], box["y"] + 0.4 * box["height"]))
+    heading = page.get_by_text(re.compile(r"^Test image #\d+"))
+    expect(heading).to_be_visible()
+    index = re.search(r"#(\d+)", heading.inner_text()).group(1)
+    link = page.get_by_role("link", name=f"Open test image #{index} in Browse")
+    assert link.get_attribute("href").endswith(f"idx={index}")
+    link.click()  # Browse opens with that image's detail
+    expect(page.get_by_text(f"Test image #{index}", exact=True)).to_be_visible(timeout=60_000)
+
+
+def test_photo_answer_is_on_screen_beside_its_steps_at_the_projector(open_app):
+    page = open_app("/photo?model=mlp", **PROJECTOR)
+    rerun(page, lambda: page.get_by_role("radio", name="Try an example").click())
+    rerun(page, lambda: page.locator(".st-key-example-1 button").click())  # the trousers
+    answer = page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%"))
+    expect(answer).to_have_count(1)
+    top = answer.bounding_box()["y"]
+    assert 0 <= top and top + 40 < PROJECTOR["height"]  # above the fold, without scrolling
+    expect(page.get_by_text("How the photo becomes the model's input")).to_be_visible()
+    assert exception_boxes(page) == 0

@@ -1,0 +1,93 @@
+"""A folder of labelled real photos (`labels.csv`: file,label,class) and the model's accuracy on it.
+
+The project's own measure of the photo pipeline: `python -m fmnist evaluate --photos-dir DIR`.
+The shared set lives beside the project (`../shared/photos`) or wherever `$FMNIST_PHOTOS_DIR` says.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+
+from fmnist import metrics
+from fmnist.config import CLASS_NAMES, PROJECT_ROOT
+from fmnist.imaging import ImageError, to_model_input
+
+LABELS_FILE = "labels.csv"
+
+
+class PhotoSetError(ValueError):
+    """A folder that is not a labelled photo set; the message is one sentence for the user."""
+
+
+def shared_photos_dir() -> Path:
+    """Where the shared evaluation photos are: $FMNIST_PHOTOS_DIR, else ../shared/photos beside the project."""
+    return Path(os.environ.get("FMNIST_PHOTOS_DIR", PROJECT_ROOT.parent / "shared" / "photos"))
+
+
+def read_labels(folder: Path) -> list[tuple[Path, int]]:
+    """(photo path, label index) for every row of the folder's labels.csv, in file order."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PhotoSetError(f"{folder} is not a folder; give a folder of photos with a {LABELS_FILE}.")
+    labels_path = folder / LABELS_FILE
+    if not labels_path.is_file():
+        raise PhotoSetError(f"{folder} has no {LABELS_FILE}; it needs one with the columns file,label (and optionally class).")
+    try:
+        with labels_path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise PhotoSetError(f"{labels_path} cannot be read ({exc}).") from exc
+    photos = []
+    for number, row in enumerate(rows, start=2):  # line 1 is the header
+        try:
+            label = int(row["label"])
+            name = row["file"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PhotoSetError(f"{labels_path}, line {number}: each row needs a file name and a label from 0 to 9.") from exc
+        if not 0 <= label < len(CLASS_NAMES) or not name:
+            raise PhotoSetError(f"{labels_path}, line {number}: each row needs a file name and a label from 0 to 9.")
+        photos.append((folder / name, label))
+    if not photos:
+        raise PhotoSetError(f"{labels_path} lists no photos.")
+    return photos
+
+
+def evaluate_folder(classifier, folder: Path) -> dict:
+    """Accuracy, per-class accuracy (only classes present), confusion matrix and every photo's answer.
+
+    A photo that cannot be read or shows no item counts as wrong and is listed with its error.
+    """
+    photos = read_labels(folder)
+    inputs, errors = [], {}
+    for path, _ in photos:
+        try:
+            inputs.append(to_model_input(path))
+        except ImageError as exc:
+            errors[path] = str(exc)
+            inputs.append(np.zeros((28, 28), np.uint8))
+    probabilities = classifier.predict(np.stack(inputs))
+    labels = np.array([label for _, label in photos])
+    summary = metrics.summarize(labels, probabilities)
+    predicted = probabilities.argmax(axis=1)
+    summary["photos"] = [
+        {
+            "file": path.name,
+            "true": CLASS_NAMES[label],
+            "predicted": None if path in errors else CLASS_NAMES[int(p)],
+            "confidence": None if path in errors else float(probs.max()),
+            **({"error": errors[path]} if path in errors else {}),
+        }
+        for (path, label), p, probs in zip(photos, predicted, probabilities)
+    ]
+    # Counted from the answers, so a photo that gave an error is wrong (the confusion matrix shows what a black input got).
+    right = np.array([r["predicted"] == r["true"] for r in summary["photos"]])
+    present = sorted(set(labels.tolist()))
+    summary["per_class_count"] = {CLASS_NAMES[i]: int((labels == i).sum()) for i in present}
+    summary["per_class_accuracy"] = {CLASS_NAMES[i]: float(right[labels == i].mean()) for i in present}
+    summary["correct"] = int(right.sum())
+    summary["accuracy"] = float(right.mean())
+    return summary

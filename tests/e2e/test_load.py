@@ -1,0 +1,23 @@
+"""The protocol-level load client against a real server: a handful of users, every page, no timings."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import load
+
+pytestmark = pytest.mark.e2e
+
+
+def test_every_view_finishes_and_loads_its_media(app_server):
+    users = 4
+    samples, _ = load.run_load(app_server.url, users, rounds=len(load.VIEWS))
+
+    errors = [f"{s.view}: {s.error}" for s in samples if s.error]
+    assert not errors, errors
+    views = [s.view for s in samples]
+    assert views.count(load.FILTER) == views.count(load.NEXT_PAGE) == users, "each user changed Browse's filter and page once"
+    assert {v for v in views} == {*load.VIEWS, load.FILTER, load.NEXT_PAGE}
+    # Every view reached script_finished (else it is an error); Browse's grid and detail sent images, all fetched.
+    for view in ("Browse", "Browse detail", load.FILTER, load.NEXT_PAGE):
+        assert all(s.media > 0 for s in samples if s.view == view), f"{view}: a run referred to no media file"

@@ -1,0 +1,73 @@
+"""`python -m fmnist evaluate --photos-dir DIR`: real photos in, per-class accuracy out, clear errors.
+
+The floor is measured on `../shared/photos` (133 real phone photos): a drop under it means the photo
+pipeline (fmnist.imaging.convert) or the model serving photos got worse on real photos.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from PIL import Image
+
+from fmnist.config import CLASS_NAMES
+from fmnist.photoset import shared_photos_dir
+from tests.test_cli import fmnist_cli
+
+SHARED_PHOTOS_FLOOR = 0.56  # measured 0.602 (80/133) with the default CNN (issue 11); 5 photos of slack
+
+
+@pytest.fixture(scope="module")
+def shared_photos():
+    folder = shared_photos_dir()
+    if not (folder / "labels.csv").is_file():
+        message = f"the shared real photos are missing: {folder} (set FMNIST_PHOTOS_DIR to elsewhere)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
+
+
+def test_shared_photos_reach_the_floor(shared_photos):
+    result = fmnist_cli("evaluate", "--photos-dir", str(shared_photos), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["count"] == len(summary["photos"]) == 133
+    assert "Bag" not in summary["per_class_accuracy"]  # only classes the folder has are reported
+    assert sum(summary["per_class_count"].values()) == 133
+    assert summary["accuracy"] >= SHARED_PHOTOS_FLOOR, {k: round(v, 2) for k, v in summary["per_class_accuracy"].items()}
+
+
+def test_table_names_every_class_present_and_unreadable_photos(tmp_path, test_split):
+    images, labels = test_split
+    (tmp_path / "labels.csv").write_text(
+        "file,label,class\n" + "".join(f"item{i}.png,{labels[i]},{CLASS_NAMES[labels[i]]}\n" for i in range(20)) + "notes.png,0,T-shirt/top\n"
+    )
+    for i in range(20):
+        Image.fromarray(images[i]).resize((112, 112)).save(tmp_path / f"item{i}.png")
+    (tmp_path / "notes.png").write_text("not a picture")
+    result = fmnist_cli("evaluate", "--photos-dir", str(tmp_path), "--model", "mlp")
+    assert result.returncode == 0, result.stderr
+    assert "of 21 photos" in result.stdout
+    wrong = result.stdout.split("wrong: ")[1]
+    assert "notes.png → " in wrong and "not an image" in wrong  # counted wrong, with the reason
+    for name in {CLASS_NAMES[label] for label in labels[:20]}:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda folder: folder / "absent", "is not a folder"),
+        (lambda folder: folder, "has no labels.csv"),
+        (lambda folder: (folder / "labels.csv").write_text("file,label\nshoe.jpg,ten\n") and folder, "line 2"),
+    ],
+    ids=["missing folder", "no labels.csv", "bad label"],
+)
+def test_bad_folder_is_one_clear_sentence(tmp_path, make, message):
+    result = fmnist_cli("evaluate", "--photos-dir", str(make(tmp_path)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]  # LiteRT may print start-up lines before it
+    assert last.startswith("error: ") and message in last
