@@ -59,6 +59,9 @@ def test_train_button_is_disabled_during_a_run_which_goes_on_while_away(train_sp
     at = navigation_test()
     at.slider(key="train-epochs").set_value(2)
     at.select_slider(key="train-count").set_value(1_000)
+    # A recipe no other test trains: identical recipes are shared per process, and a finished one
+    # would come back at once, with no run to see.
+    at.select_slider(key="train-units").set_value(32)
     at.button(key="train").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.button(key="train").disabled

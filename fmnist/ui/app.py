@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import streamlit as st
 
 from fmnist import glossary
@@ -33,15 +31,7 @@ def pages() -> list:
     ]
 
 
-@st.cache_resource(show_spinner=False)
-def _freeze_what_is_loaded() -> None:
-    """Once a process: hide the objects imported so far (Streamlit, Altair, pandas: over a million) from
-    the garbage collector, whose full collections walked them all, ~15% of a page view's server time."""
-    gc.freeze()
-
-
 def main() -> None:
-    _freeze_what_is_loaded()
     st.set_page_config(page_title="Fashion-MNIST classroom", page_icon="👟", layout="wide")
     navigation = st.navigation(pages())
     state.sidebar()
