@@ -132,7 +132,7 @@ def _png(picture: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-_ROW, _CHART_WIDTH = 30, 506
+_ROW, CHART_WIDTH = 30, 506
 
 
 @functools.lru_cache(maxsize=1)
@@ -140,9 +140,9 @@ def _chart_frame() -> tuple[Image.Image, int, int]:
     """What every probability chart shares, drawn once: class names, axes, ticks; and where the bars go."""
     font, small = _font(CHART_FONT_PX), _font(CHART_FONT_PX - 3)
     left = 12 + max(int(font.getlength(name)) for name in CLASS_NAMES)  # the bars start after the longest name
-    span = _CHART_WIDTH - left - 56  # room for the percentage after a full bar
+    span = CHART_WIDTH - left - 56  # room for the percentage after a full bar
     bottom = 6 + NUM_CLASSES * _ROW
-    frame = Image.new("RGB", (_CHART_WIDTH, bottom + 52), "white")
+    frame = Image.new("RGB", (CHART_WIDTH, bottom + 52), "white")
     draw = ImageDraw.Draw(frame)
     for i, name in enumerate(CLASS_NAMES):
         draw.text((left - 8, 6 + i * _ROW + _ROW // 2), name, fill=_INK, font=font, anchor="rm")

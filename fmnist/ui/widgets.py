@@ -71,12 +71,14 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
             st.warning(sentence, icon=":material/help:" if level == "unsure" else ":material/report:")
     top3 = np.argsort(probabilities)[::-1][:3]
     st.markdown("Top 3: " + " · ".join(f"{CLASS_NAMES[i]} **{probabilities[i]:.1%}**" for i in top3))
-    picture, bars = st.columns([1, 2], vertical_alignment="center")
-    picture.image(plots.enlarge(image), caption="What the model sees (28×28)", width="stretch")
-    bars.image(
-        plots.probability_chart(probabilities, true_label, palette), width="stretch",
-        alt=plots.describe_chart(probabilities, true_label),
-    )
+    # The chart keeps its own width beside the picture, or wraps under it where the column is narrower:
+    # shrunk into a third of a column, its class names would fall under 14 px at 1280x720.
+    with st.container(horizontal=True, wrap=True, vertical_alignment="center"):
+        st.image(plots.enlarge(image), caption="What the model sees (28×28)", width=160)
+        st.image(
+            plots.probability_chart(probabilities, true_label, palette), width=plots.CHART_WIDTH,
+            alt=plots.describe_chart(probabilities, true_label),
+        )
     if true_label is None:
         st.caption(
             "The model can only choose among these 10 classes: anything else (a cup, a face) still gets one of "
