@@ -1,7 +1,7 @@
 """What every page shares: cached loaders, the chosen model, the palette, and URL-backed settings.
 
 One model object per process (`st.cache_resource`) serves every session; test-set predictions are
-computed once per model (`st.cache_data`). A model trained on the Train page is trained by the shared
+computed once per model and shared read-only (`st.cache_resource`). A model trained on the Train page is trained by the shared
 trainer (`fmnist.trainer`) and lives as long as a session holds it; `trained_model` alone answers
 "the shipped model or the one trained in this session?".
 """
