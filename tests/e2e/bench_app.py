@@ -58,7 +58,8 @@ def interactions(browser, server, repeats: int) -> dict[str, list[tuple[float, f
     page = harness.open_page(browser, server.url + "/?model=cnn")
     step_up = page.locator('[data-testid="stNumberInputStepUp"]').first  # the page control at the top
     timings["next page"] = [harness.timed_rerun(page, step_up.click) for _ in range(repeats)]
-    timings["change filter"] = [harness.timed_rerun(page, lambda: harness.browse_filter(page, "Only mistakes")) for _ in range(repeats)]
+    toggle = harness.filter_toggle(page, "Only mistakes")  # the popover opened once, untimed
+    timings["change filter"] = [harness.timed_rerun(page, toggle.click) for _ in range(repeats)]
     tiles = page.locator('[class*="st-key-tile-"] button')
     opened = []
     for i in range(repeats):  # each detail opens in a dialog; Escape closes it (untimed) before the next tile
@@ -114,18 +115,19 @@ def warm_rss(browser, server) -> tuple[float, float]:
 def load(browser, server, sessions: int, rounds: int) -> tuple[list[float], int]:
     """All sessions act at once each round; each latency runs from its action to its run's end."""
     pages = [harness.open_page(browser, f"{server.url}/?model={'cnn' if i % 2 else 'mlp'}") for i in range(sessions)]
-    actions = [
-        lambda p: p.locator('[data-testid="stNumberInputStepUp"]').first.click(),
-        lambda p: harness.browse_filter(p, "Only mistakes"),
-        lambda p: p.locator('[class*="st-key-tile-"] button').nth(3).click(),
-        lambda p: p.keyboard.press("Escape"),
+    actions = [  # each prepares untimed (opening the Filters popover changes the page) and returns the act
+        lambda p: p.locator('[data-testid="stNumberInputStepUp"]').first.click,
+        lambda p: harness.filter_toggle(p, "Only mistakes").click,
+        lambda p: p.locator('[class*="st-key-tile-"] button').nth(3).click,
+        lambda p: lambda: p.keyboard.press("Escape"),
     ]
     latencies, errors = [], 0
     for r in range(rounds):
         started = {}
-        for i, page in enumerate(pages):
+        acts = [actions[r % len(actions)](page) for page in pages]  # in order, so Escape always follows an open dialog
+        for i, (page, act) in enumerate(zip(pages, acts)):
             started[i] = (harness.mark(page), time.perf_counter())
-            actions[r % len(actions)](page)  # in order, so Escape always follows an open dialog
+            act()
         pending = set(started)
         deadline = time.perf_counter() + 60
         while pending and time.perf_counter() < deadline:

@@ -244,13 +244,14 @@ def draw_stroke(page, points: list[tuple[float, float]], release: bool = True) -
             print("draw_stroke: the stroke left no ink; drawing it again", file=sys.stderr)
 
 
-def browse_filter(page, label: str) -> None:
-    """Flip one of Browse's filter toggles ("Only mistakes", "Least sure first"), opening the Filters
-    popover first when it is closed."""
+def filter_toggle(page, label: str):
+    """One of Browse's filter toggles ("Only mistakes", "Least sure first"), visible: the Filters popover is
+    opened first when it is closed. Open it before marking a rerun: its text appearing changes the page."""
     toggle = page.get_by_text(label, exact=True)
     if not toggle.is_visible():
         page.get_by_role("button", name="Filters").first.click()
-    toggle.click()
+        toggle.wait_for(state="visible")
+    return toggle
 
 
 EXCEPTION = '[data-testid="stException"]'

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from fmnist import plots
 
-from tests.e2e.harness import browse_filter, draw_stroke, exception_boxes, mark, rerun, wait_rerun
+from tests.e2e.harness import draw_stroke, exception_boxes, filter_toggle, mark, rerun, wait_rerun
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +56,7 @@ def test_browse_grid_has_green_and_red_captions(open_app):
 
 def test_changing_a_filter_updates_grid_and_url(open_app):
     page = open_app("/?model=mlp")
-    rerun(page, lambda: browse_filter(page, "Only mistakes"))
+    rerun(page, filter_toggle(page, "Only mistakes").click)
     assert "wrong=1" in page.url
     captions = grid_captions(page)
     assert captions and all(c.startswith("✗") for c in captions)
@@ -193,10 +193,11 @@ def test_feature_map_region_shows_its_images(open_app):
 def test_concurrent_sessions_do_not_interfere(open_app):
     """Sessions acting at the same moment (a class clicking together) each get their own, right page."""
     pages = [open_app(f"/?model={'cnn' if i % 2 else 'mlp'}") for i in range(4)]
+    toggles = [filter_toggle(page, "Only mistakes") for page in pages]  # popovers open before any mark
     for _ in range(3):
         befores = [mark(page) for page in pages]
-        for page in pages:
-            browse_filter(page, "Only mistakes")
+        for toggle in toggles:
+            toggle.click()
         for page, before in zip(pages, befores):
             wait_rerun(page, before)
     for page in pages:
