@@ -106,16 +106,6 @@ def qr_code(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def montage(pictures: list[Image.Image], columns: int, gap: int = 6) -> Image.Image:
-    """Pictures of equal size in a grid on white: one image to send instead of many."""
-    width, height = pictures[0].size
-    rows = -(-len(pictures) // columns)
-    sheet = Image.new("RGB", (columns * (width + gap) - gap, rows * (height + gap) - gap), "white")
-    for k, picture in enumerate(pictures):
-        sheet.paste(picture, ((k % columns) * (width + gap), (k // columns) * (height + gap)))
-    return sheet
-
-
 CHART_FONT_PX = 20  # class names in the detail chart: >= 14 px even when a 1280x720 column shrinks the picture
 _INK = (49, 51, 63)  # Streamlit's text colour
 

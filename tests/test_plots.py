@@ -71,10 +71,3 @@ def test_figures_are_closed_after_rendering():
     assert plt.get_fignums() == []
     for png in outputs:
         assert Image.open(io.BytesIO(png)).format == "PNG"
-
-
-def test_montage_places_every_picture():
-    pictures = [Image.new("RGB", (10, 12), (i * 20, 0, 0)) for i in range(7)]
-    sheet = plots.montage(pictures, columns=3, gap=2)
-    assert sheet.size == (3 * 12 - 2, 3 * 14 - 2)
-    assert sheet.getpixel((0, 28)) == (120, 0, 0)  # the 7th picture starts the third row
