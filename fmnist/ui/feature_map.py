@@ -19,11 +19,11 @@ def compute_map(name: str) -> tuple[np.ndarray, np.ndarray]:
     return features.pca_2d(state.classifier(name).features(state.test_split()[0]))
 
 
-shipped_map = st.cache_data(show_spinner="Placing the 10,000 test images on the map…", max_entries=32)(compute_map)
+cached_map = st.cache_data(show_spinner="Placing the 10,000 test images on the map…", max_entries=32)(compute_map)
 
 
 def feature_map(name: str) -> tuple[np.ndarray, np.ndarray]:
-    return shipped_map(state.model_key(name))  # a trained model's map is cached under its id, shared by its sessions
+    return cached_map(state.model_key(name))  # a trained model's map is cached under its id, shared by its sessions
 
 
 def chart(frame: pd.DataFrame) -> alt.Chart:
