@@ -116,7 +116,8 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf"), size)
 
 
-def _png(picture: Image.Image) -> bytes:
+def png_bytes(picture: Image.Image) -> bytes:
+    """PNG bytes, fast (compress level 1): these pictures are small and drawn per request."""
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
@@ -162,7 +163,7 @@ def probability_chart(probabilities: np.ndarray, true_label: int | None, palette
         draw.rectangle((left + 1, middle - 10, end, middle + 10), fill=colour)
         if p >= 0.01:
             draw.text((end + 5, middle), f"{p:.0%}", fill=_INK, font=_font(CHART_FONT_PX - 3), anchor="lm")
-    return _png(picture)
+    return png_bytes(picture)
 
 
 def describe_chart(probabilities: np.ndarray, true_label: int | None) -> str:
@@ -236,7 +237,7 @@ def heatmap_with_key(image: np.ndarray, heatmap: np.ndarray, scale: int = 9) -> 
     draw.text((0, key_top + 20), "no effect", fill=_INK, font=font, anchor="lt")
     draw.text((width - 1, key_top + 20), "strongest", fill=_INK, font=font, anchor="rt")
     draw.text((width // 2, key_top + 46), "effect on the answer", fill=_INK, font=font, anchor="mt")
-    return _png(picture)
+    return png_bytes(picture)
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> Image.Image:

@@ -147,7 +147,7 @@ def grid(indices, images, labels, probabilities) -> None:
             with st.container(width=width, gap="xxsmall"):
                 truth = int(labels[index])
                 st.image(
-                    plots.tile_picture(images[index], probabilities[index], truth, palette, scale=scale),
+                    widgets.tile_source(images[index], probabilities[index], truth, palette, scale),
                     width="stretch", alt=plots.describe_tile(probabilities[index], truth),
                 )
                 # The caption is the button: clicking it opens the detail view (two elements a tile, not three).

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import features, glossary, plots
+from fmnist import features, glossary
 from fmnist.config import CLASS_NAMES
-from fmnist.ui import state
+from fmnist.ui import state, widgets
 
 SHOWN = 24
 
@@ -73,7 +73,7 @@ def thumbnails(indices: np.ndarray, images: np.ndarray, labels: np.ndarray, prob
         for i in indices:
             name = CLASS_NAMES[int(labels[i])]
             st.image(
-                plots.tile_picture(images[i], probabilities[i], int(labels[i]), palette, scale=3), caption=name, width=width,
+                widgets.tile_source(images[i], probabilities[i], int(labels[i]), palette, scale=3), caption=name, width=width,
                 link=browse_link(i), alt=f"Test image {i}: {name}, predicted {CLASS_NAMES[int(probabilities[i].argmax())]}",
             )
 
