@@ -282,7 +282,7 @@ def cmd_export(args) -> int:
 def cmd_twin(args) -> int:
     from fmnist import data
     from fmnist.engines import EngineError
-    from fmnist.models import add_twin, load_card, load_keras_model, resolve_model_file
+    from fmnist.models import add_twin, load_card, load_keras_model, predictions_path, resolve_model_file
 
     path = resolve_model_file(args.model)
     model = load_keras_model(path)
@@ -290,7 +290,10 @@ def cmd_twin(args) -> int:
         card = add_twin(model, path, load_card(path), data.load_test_split()[0][:200])
     except EngineError as exc:
         raise UserError(str(exc)) from exc
-    print(f"Wrote {path.with_name(card['litert']['file'])}; max |Δ| = {card['litert']['max_abs_difference']:.1e} on 200 test images.")
+    print(
+        f"Wrote {path.with_name(card['litert']['file'])}; max |Δ| = {card['litert']['max_abs_difference']:.1e} on 200 test images. "
+        f"Wrote its test-split predictions to {predictions_path(path)}."
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ file by its LiteRT twin when it has one, so an app that only predicts never impo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import warnings
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from fmnist.config import ASSETS_DIR, DEFAULT_MODEL, IMAGE_SIZE, NUM_CLASSES, REAL_INPUT_MODEL, REAL_INPUTS, SHIPPED_MODELS
-from fmnist.engines import EngineError, KerasEngine, LiteRTEngine, fresh_twin, write_twin
+from fmnist.engines import EngineError, KerasEngine, LiteRTEngine, file_sha256, fresh_twin, write_twin
 
 
 class ModelLoadError(Exception):
@@ -224,7 +225,42 @@ def save_with_twin(model, path: Path, card: dict, check_images: np.ndarray) -> d
 
 
 def add_twin(model, path: Path, card: dict, check_images: np.ndarray) -> dict:
-    """Convert the model saved at `path` to its LiteRT twin and record it in the card beside it."""
+    """Convert the model saved at `path` to its LiteRT twin and record it in the card beside it;
+    save the twin's predictions for the test split beside them (`probabilities_for_test_split`)."""
     card = {**card, "litert": write_twin(model, path, check_images)}
     card_path(path).write_text(json.dumps(card, indent=1))
+    from fmnist.data import load_test_split
+
+    save_test_predictions(load_model(path), load_test_split()[0])
     return card
+
+
+def predictions_path(model_file: Path) -> Path:
+    return Path(model_file).with_suffix(".test.npz")
+
+
+def _predictions_key(classifier: Classifier, images: np.ndarray) -> str:
+    """What the saved predictions were made from: this model file and exactly these images."""
+    return f"{file_sha256(classifier.model_file)}:{hashlib.sha256(np.ascontiguousarray(images).tobytes()).hexdigest()}"
+
+
+def save_test_predictions(classifier: Classifier, images: np.ndarray) -> Path:
+    """Write the classifier's probabilities for `images` (the test split) beside its model file."""
+    path = predictions_path(classifier.model_file)
+    np.savez_compressed(path, probabilities=classifier.predict(images), key=_predictions_key(classifier, images))
+    return path
+
+
+def probabilities_for_test_split(classifier: Classifier, images: np.ndarray) -> np.ndarray:
+    """The classifier's probabilities for the test split: read from the file saved with the model while it
+    was made from this very model file and these images, else computed (10,000 CNN predictions, ~3 s on
+    2 cores, a fresh server's first page view would wait for)."""
+    path = predictions_path(classifier.model_file) if classifier.model_file else None
+    if path is not None and path.is_file():
+        try:
+            with np.load(path) as saved:
+                if str(saved["key"]) == _predictions_key(classifier, images):
+                    return saved["probabilities"]
+        except (OSError, ValueError, KeyError) as exc:
+            warnings.warn(f"{path} is unreadable ({exc}); classifying the test split instead.", stacklevel=2)
+    return classifier.predict(images)

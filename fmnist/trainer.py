@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from fmnist.engines import EngineError, LiteRTEngine, fresh_twin
-from fmnist.models import Classifier, load_card
+from fmnist.models import Classifier, load_card, probabilities_for_test_split
 from fmnist.training import Recipe
 
 TRAINERS = int(os.environ.get("FMNIST_TRAINERS", "1"))  # trainings at once; one fills 2 CPU cores
@@ -268,7 +268,8 @@ class Trainer:
             from fmnist.data import load_test_split
 
             self._test_images = load_test_split()[0]
-        model = TrainedModel(f"trained-{job.number}", job.recipe, classifier, classifier.predict(self._test_images), card)
+        probabilities = probabilities_for_test_split(classifier, self._test_images)  # saved by the worker: not computed here
+        model = TrainedModel(f"trained-{job.number}", job.recipe, classifier, probabilities, card)
         weakref.finalize(model, shutil.rmtree, model_file.parent, True)  # its files go with the last reference
         return model
 

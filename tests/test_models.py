@@ -14,7 +14,7 @@ import pytest
 
 import fmnist
 from fmnist.engines import KerasEngine, LiteRTEngine, fresh_twin
-from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path
+from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path, predictions_path, probabilities_for_test_split
 
 MIN_ACCURACY = {"mlp": 0.87, "cnn": 0.945}
 
@@ -110,7 +110,7 @@ def test_predicting_does_not_import_tensorflow():
 
 
 def _copy_of_mlp(tmp_path: Path) -> Path:
-    for suffix in (".keras", ".json", ".tflite"):
+    for suffix in (".keras", ".json", ".tflite", ".test.npz"):
         shutil.copy(model_path("mlp").with_suffix(suffix), tmp_path / f"mlp{suffix}")
     return tmp_path / "mlp.keras"
 
@@ -121,6 +121,32 @@ def test_a_replaced_model_file_is_not_served_by_its_stale_twin(tmp_path, test_sp
     clf = load_model(path)
     assert isinstance(clf.engine, KerasEngine)
     assert clf.model.count_params() == load_model("cnn").model.count_params()
+
+
+@pytest.mark.parametrize("name", ["cnn", "mlp"])
+def test_shipped_test_predictions_are_read_not_computed(test_split, name, monkeypatch):
+    clf = load_model(name)
+    expected = clf.predict(test_split[0])
+    monkeypatch.setattr(clf, "predict", lambda *a, **k: pytest.fail("classified the test split again"))
+    np.testing.assert_array_equal(probabilities_for_test_split(clf, test_split[0]), expected)
+
+
+def test_saved_predictions_of_a_replaced_model_or_other_images_are_not_used(tmp_path, test_split):
+    path = _copy_of_mlp(tmp_path)
+    images = test_split[0]
+    np.testing.assert_array_equal(probabilities_for_test_split(load_model(path), images[:100]), load_model(path).predict(images[:100]))
+    shutil.copy(model_path("cnn"), path)  # a different model under the same name
+    clf = load_model(path)
+    np.testing.assert_allclose(probabilities_for_test_split(clf, images), load_model("cnn").predict(images), atol=1e-4)
+
+
+def test_corrupt_saved_predictions_are_recomputed_with_a_warning(tmp_path, test_split):
+    path = _copy_of_mlp(tmp_path)
+    predictions_path(path).write_bytes(b"not a zip")
+    clf = load_model(path)
+    with pytest.warns(UserWarning, match="unreadable"):
+        probabilities = probabilities_for_test_split(clf, test_split[0])
+    np.testing.assert_array_equal(probabilities, clf.predict(test_split[0]))
 
 
 def test_a_corrupt_twin_falls_back_to_tensorflow_with_a_warning(tmp_path, test_split):

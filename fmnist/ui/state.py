@@ -15,7 +15,7 @@ import streamlit as st
 
 from fmnist import data, plots, trainer
 from fmnist.config import DEFAULT_MODEL, MODEL_NAMES, MODEL_TITLES
-from fmnist.models import Classifier, load_model, model_for
+from fmnist.models import Classifier, load_model, model_for, probabilities_for_test_split
 
 SESSION_MODEL = "session"  # the model picker's value for the model trained on the Train page in this session
 TRAINING = "train.ticket"  # this session's claim on the shared trainer: its latest training and its model
@@ -63,7 +63,7 @@ def test_split() -> tuple[np.ndarray, np.ndarray]:
 
 @st.cache_resource(show_spinner="Classifying the 10,000 test images…")
 def shipped_test_probabilities(name: str) -> np.ndarray:
-    return _read_only(shipped_classifier(name).predict(test_split()[0]))
+    return _read_only(probabilities_for_test_split(shipped_classifier(name), test_split()[0]))
 
 
 def training() -> trainer.Ticket | None:
