@@ -38,7 +38,8 @@ def _only_this_computer(url: str) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _qr_png(url: str) -> bytes:
+def qr_png(url: str) -> bytes:
+    """A QR code of `url` as PNG, drawn once per address for every session (a class shares a few)."""
     return plots.qr_code(url)
 
 
@@ -49,7 +50,7 @@ def control(key: str = "share") -> None:
         if url is None:
             st.write("The link appears once the page is open in a browser.")
             return
-        st.image(_qr_png(url), width=260, alt=f"QR code of {url}")
+        st.image(qr_png(url), width=260, alt=f"QR code of {url}")
         st.caption("Scan it to open this same view on a phone, or copy the link:")
         st.code(url, language=None, wrap_lines=True)
         if _only_this_computer(url):
