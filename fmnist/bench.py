@@ -100,3 +100,85 @@ def format_photo_table(row: dict) -> str:
     values = (row["photo"], f"{row['megapixels']:.0f}", f"{row['wall_p50_ms']:.1f}", f"{row['wall_p95_ms']:.1f}", f"{row['cpu_p50_ms']:.1f}", "50")
     return "\n".join([" | ".join(header), " | ".join("---" for _ in header), " | ".join(values)])
 
+
+
+def _inside_page() -> None:
+    """The Inside page as the app runs it (sidebar, then page), for AppTest."""
+    from fmnist.ui import inside, state
+
+    state.sidebar()
+    inside.page()
+
+
+def bench_inside(images: np.ndarray, repeats: int = 20) -> list[dict]:
+    """The Inside page's views: what each computes on a cache miss (a new image, another unit), what is
+    computed once per model and process, and the whole page script (AppTest, caches warm) for a new image.
+
+    Each row has wall and CPU p50 (ms): on a shared machine CPU time says more about the view's own cost.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from fmnist import inside
+    from fmnist.engines import twin_path
+    from fmnist.plots import png_bytes
+
+    def timed(view: str, model: str, work, count: int = repeats) -> dict:
+        work(0)  # warm up
+        wall, cpu = [], []
+        for i in range(1, count + 1):
+            t, c = time.perf_counter(), time.process_time()
+            work(i)
+            wall.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        return {"model": model, "view": view, "wall_p50_ms": _percentiles(wall)[0], "cpu_p50_ms": _percentiles(cpu)[0]}
+
+    rows = []
+    for name in ("mlp", "cnn"):
+        classifier = load_model(name)
+        network = inside.Network(twin_path(classifier.model_file))
+        def first_view(i: int) -> None:
+            opened = inside.Network(twin_path(classifier.model_file))
+            inside.top_images(inside.many_features(opened, classifier, images))
+
+        when = "once per model" if name == "mlp" else "once per model, when asked"
+        rows.append(timed(f"{when}: open the twin, top 12 test images of every unit", name, first_view, 2))
+        if network.kind == "mlp":
+            rows.append(timed("once per model: the 128 unit pictures", name,
+                              lambda i: png_bytes(inside.unit_grid(network.dense[0])), 3))
+
+        def chart(seen, unit: int) -> bytes:
+            toward = inside.contributions(seen.features, network.output_layer, int(seen.probabilities.argmax()))
+            return png_bytes(inside.features_chart(seen.features, toward, unit))
+
+        def new_image(i: int) -> None:
+            seen = network.look(images[i])
+            unit = int(seen.features.argmax())
+            chart(seen, unit)
+            if network.kind == "mlp":
+                png_bytes(inside.unit_picture(network.dense[0], unit))
+            for conv, maps in zip(network.convs, seen.maps):
+                png_bytes(inside.map_grid(maps))
+                inside.describe_maps(conv, maps)
+
+        seen = network.look(images[0])
+        rows.append(timed("new image: activations, maps and charts", name, new_image))
+        def another_unit(i: int) -> None:
+            chart(seen, i)
+            if network.kind == "mlp":
+                png_bytes(inside.unit_picture(network.dense[0], i))
+
+        rows.append(timed("another unit: bars and its picture", name, another_unit))
+
+        page = AppTest.from_function(_inside_page, default_timeout=300)
+        page.query_params["model"] = name
+        page.run()
+        rows.append(timed("whole page script, new test image (AppTest, caches warm)", name,
+                          lambda i: page.number_input(key="inside.idx").set_value(100 + i).run(), 10))
+    return rows
+
+
+def format_inside_table(rows: list[dict]) -> str:
+    header = ("model", "Inside view (on a cache miss)", "wall p50 ms", "CPU p50 ms")
+    lines = [" | ".join(header), " | ".join("---" for _ in header)]
+    lines += [f"{r['model']} | {r['view']} | {r['wall_p50_ms']:.1f} | {r['cpu_p50_ms']:.1f}" for r in rows]
+    return "\n".join(lines)

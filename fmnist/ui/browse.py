@@ -13,7 +13,7 @@ import streamlit as st
 
 from fmnist import plots, selection
 from fmnist.config import CLASS_NAMES
-from fmnist.ui import share, state, widgets
+from fmnist.ui import inside, share, state, widgets
 
 VIEW = "browse.view"
 TILE_WIDTH = 112  # px, the tile picture's own size: three fit the 358 px a 390 px phone leaves for content
@@ -134,6 +134,8 @@ def detail(indices, images, labels, probabilities) -> None:
         st.button("Next", icon=":material/chevron_right:", key="browse.next", disabled=following is None,
                   on_click=_step, args=(following, indices))
         share.control(key="browse.detail-share")
+        st.page_link(st.Page(inside.page, url_path="inside"), label="Inside the network", icon=":material/neurology:",
+                     query_params={"idx": str(index)})
     widgets.prediction_panel(images[index], probabilities[index], int(labels[index]), key="detail")
 
 

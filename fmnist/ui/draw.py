@@ -18,10 +18,30 @@ def _clear() -> None:
     st.session_state.canvas_version = st.session_state.get("canvas_version", 0) + 1
 
 
-def page() -> None:
+def canvas():
+    """The black canvas with its brush size and Clear button: the RGBA pixels drawn so far, or None.
+
+    The Draw and Inside pages both draw with it (on different pages, so their keys never meet).
+    """
     # The component registers itself on import, which needs a running Streamlit; so import here.
     from streamlit_drawable_canvas import st_canvas
 
+    brush = st.slider("Brush size", 4, 40, 18)
+    drawing = st_canvas(
+        stroke_width=brush,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=CANVAS_SIZE,
+        width=CANVAS_SIZE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=f"canvas-{st.session_state.get('canvas_version', 0)}",
+    )
+    st.button("Clear", on_click=_clear, icon=":material/ink_eraser:")
+    return drawing.image_data if drawing is not None else None
+
+
+def page() -> None:
     st.title("Draw an item")
     st.caption("Draw a piece of clothing, a shoe or a bag. Bright on black, like the dataset; the model updates as you draw.")
     # The canvas has a fixed size: it gets a box of exactly that width, and the answer takes the rest of
@@ -29,21 +49,10 @@ def page() -> None:
     # canvas and hide part of it (ink the model sees but the student does not).
     with st.container(horizontal=True, wrap=True, gap="large"):
         with st.container(width=CANVAS_SIZE, key="draw-canvas"):
-            brush = st.slider("Brush size", 4, 40, 18)
-            drawing = st_canvas(
-                stroke_width=brush,
-                stroke_color="#FFFFFF",
-                background_color="#000000",
-                height=CANVAS_SIZE,
-                width=CANVAS_SIZE,
-                drawing_mode="freedraw",
-                return_image_data=True,
-                key=f"canvas-{st.session_state.get('canvas_version', 0)}",
-            )
-            st.button("Clear", on_click=_clear, icon=":material/ink_eraser:")
+            pixels = canvas()
             st.caption(TIP)
         with st.container(width="stretch", key="draw-answer"):
-            conversion = imaging.drawing_to_input(drawing.image_data if drawing is not None else None)
+            conversion = imaging.drawing_to_input(pixels)
             if conversion is None:
                 st.info("Draw something on the black square to see what the model thinks it is.")
                 return
