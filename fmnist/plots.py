@@ -88,10 +88,10 @@ def tile_picture(image: np.ndarray, probabilities: np.ndarray, true_label: int |
 
 
 def describe_tile(probabilities: np.ndarray, true_label: int) -> str:
-    """The tile in words (its alt text): what the image shows and what the model answered."""
+    """The tile in words (its alt text), what a sighted user reads off it: "Ankle boot, predicted Ankle boot 99%, right"."""
     predicted = int(np.argmax(probabilities))
     verdict = "right" if predicted == int(true_label) else "wrong"
-    return f"A {CLASS_NAMES[int(true_label)]}; the model says {CLASS_NAMES[predicted]} ({probabilities[predicted]:.0%}), {verdict}."
+    return f"{CLASS_NAMES[int(true_label)]}, predicted {CLASS_NAMES[predicted]} {probabilities[predicted]:.0%}, {verdict}"
 
 
 def qr_code(text: str) -> bytes:

@@ -45,7 +45,7 @@ def tile_captions(at: AppTest) -> list[str]:
 
 
 def detail_caption(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if m.value.startswith("### "))
+    return next(m.value for m in at.markdown if m.value.startswith("## "))
 
 
 @pytest.mark.parametrize("module", ["browse", "draw", "photo", "model_report", "feature_map", "train_live"])
@@ -116,7 +116,7 @@ def test_uploaded_png_is_predicted_as_its_label(test_split):
     at = page_test("photo")
     at.file_uploader(key="upload").set_value(("boot.png", png_of(images[0]), "image/png")).run()
     assert not at.exception and not at.error
-    assert any(CLASS_NAMES[labels[0]] in m.value and m.value.startswith("### ") for m in at.markdown)
+    assert any(CLASS_NAMES[labels[0]] in m.value and m.value.startswith("## ") for m in at.markdown)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_example_photo_is_classified():
     at.segmented_control(key="source").set_value("example").run()
     at.button(key="example-1").click().run()  # the trousers
     assert not at.exception
-    assert any(m.value.startswith("### :green[✓ Trouser") for m in at.markdown)  # right, and the true class named
+    assert any(m.value.startswith("## :green[✓ Trouser") for m in at.markdown)  # right, and the true class named
     captions = [c for image in at.image for c in image.captions]
     assert "28×28 model input" in captions  # the conversion steps are shown …
     assert "The item found (the rest dimmed)" in captions  # … with the segmentation, so a wrong crop is visible

@@ -118,7 +118,7 @@ def test_the_comparison_includes_the_model_trained_in_this_session(train_split):
     ticket = at.session_state["train.ticket"]
     assert ticket.job.wait(300) and ticket.job.state == "done", ticket.job.error
     go(at, "model")
-    assert "Classic MLP vs CNN vs yours" in subheaders(at)
+    assert "Classic MLP vs CNN vs yours" in [h.value for h in at.header]
     table = at.dataframe[0].value
     assert set(table.columns) == {"Classic MLP", "CNN", "Trained in this session"}
     assert table.loc["test accuracy", "Trained in this session"].endswith("%")

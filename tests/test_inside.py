@@ -137,7 +137,7 @@ def test_page_for_a_test_image_from_the_url(test_split, classifiers):
     at = page_test("inside", model="mlp", idx="42")
     assert not at.exception
     assert at.number_input(key="inside.idx").value == 42
-    heading = next(m.value for m in at.markdown if m.value.startswith("### "))
+    heading = next(m.value for m in at.markdown if m.value.startswith("## "))
     assert heading.endswith(f"({CLASS_NAMES[labels[42]]})]")  # the answer for test image 42, with its true class
     assert [s.value for s in at.subheader] == ["The 128 hidden units"]
     assert all(alt_texts(at)) and len(at.image) >= 2 + 1 + 1 + 12 + 1  # answer, bars, unit, top 12, grid
@@ -162,8 +162,8 @@ def test_page_for_a_drawing_uses_the_draw_pages_model(monkeypatch, classifiers):
     assert not at.exception and "idx" not in at.query_params
     image = imaging.drawing_to_input(canvas).image
     expected = classifiers["cnn_real"].predict(image)[0]  # with the CNN picked, drawings go to cnn_real, as on Draw
-    heading = next(m.value for m in at.markdown if m.value.startswith("### "))
-    assert heading == f"### {widgets.caption(expected, None, plots.CLASSIC)}"
+    heading = next(m.value for m in at.markdown if m.value.startswith("## "))
+    assert heading == f"## {widgets.caption(expected, None, plots.CLASSIC)}"
     assert [s.value for s in at.subheader] == ["Feature maps, block by block", "The 256 features feeding the softmax"]
 
 

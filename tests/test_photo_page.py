@@ -37,7 +37,7 @@ def test_examples_hide_their_class_until_tried():
     shown = " ".join(c for image in at.image for c in image.captions) + " ".join(m.value for m in at.markdown)
     assert at.image and not any(name in shown for name in CLASS_NAMES)  # nothing gives the answer away
     at.button(key="example-1").click().run()  # the trousers
-    heading = next(m.value for m in at.markdown if m.value.startswith("### "))
+    heading = next(m.value for m in at.markdown if m.value.startswith("## "))
     assert heading.endswith("(Trouser)]")  # the answer names the real class, right or wrong
 
 

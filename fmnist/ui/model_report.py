@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import metrics, plots, selection
+from fmnist import describe, metrics, plots, selection
 from fmnist.config import CLASS_NAMES
 from fmnist.ui import browse, charts, state
 
@@ -36,12 +36,15 @@ def _cell_clicked() -> None:
 
 
 def confusion_section(summary: dict) -> None:
-    st.subheader("Confusion matrix")
+    st.header("Confusion matrix")
     st.caption("Rows are the true class, columns the model's answer. Click a cell to see those images.")
     if "open_cell" in st.session_state:
         open_in_browse(*st.session_state.pop("open_cell"))
     matrix = np.array(summary["confusion_matrix"])
     st.vega_lite_chart(_spec("confusion_matrix", matrix), on_select=_cell_clicked, selection_mode="cell", key="matrix", width="stretch")
+    st.caption(describe.confusions(matrix))
+    with st.expander("The confusion matrix as a table"):
+        st.table(describe.confusion_table(matrix))  # a plain HTML table: read cell by cell, with its headers
     a, b, c = st.columns([2, 2, 1.4], vertical_alignment="bottom")
     true = a.selectbox("True class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-true", index=6)
     predicted = b.selectbox("Predicted class", range(10), format_func=CLASS_NAMES.__getitem__, key="cell-pred", index=0)
@@ -53,7 +56,7 @@ def confusion_section(summary: dict) -> None:
 def comparison_section() -> None:
     """The shipped models side by side, and the model trained in this session when there is one."""
     names = state.available_models()
-    st.subheader("Classic MLP vs CNN" + (" vs yours" if len(names) > 2 else ""))
+    st.header("Classic MLP vs CNN" + (" vs yours" if len(names) > 2 else ""))
     images, labels = state.test_split()
     summaries = {state.model_title(name): metrics.summarize(labels, state.test_probabilities(name)) for name in names}
     cards = {state.model_title(name): state.model_card(name) for name in names}
@@ -67,13 +70,15 @@ def comparison_section() -> None:
             }
             for title in summaries
         }
-    )
+    ).rename_axis("measure")  # a named header cell: an empty one says nothing to a screen reader
     left, right = st.columns([1, 1.6])
     left.dataframe(table, width="stretch")
     mlp, cnn = (summaries[state.model_title(n)]["per_class_accuracy"] for n in ("mlp", "cnn"))
     deltas = pd.DataFrame({"class": list(CLASS_NAMES), "CNN − MLP (points)": [100 * (cnn[c] - mlp[c]) for c in CLASS_NAMES]})
     left.dataframe(deltas.round(1), hide_index=True, width="stretch")
-    right.vega_lite_chart(_spec("per_class_accuracy", {t: s["per_class_accuracy"] for t, s in summaries.items()}), width="stretch")
+    accuracies = {t: s["per_class_accuracy"] for t, s in summaries.items()}
+    right.vega_lite_chart(_spec("per_class_accuracy", accuracies), width="stretch")
+    right.caption(describe.per_class_comparison(accuracies))
 
 
 def page() -> None:
@@ -91,14 +96,15 @@ def page() -> None:
 
     left, right = st.columns([1, 1.3])
     with left:
-        st.subheader("Accuracy per class")
+        st.header("Accuracy per class")
         st.vega_lite_chart(_spec("per_class_accuracy", {state.model_title(name): summary["per_class_accuracy"]}), width="stretch")
+        st.caption(describe.per_class_accuracy(summary["per_class_accuracy"]))
     with right:
         confusion_section(summary)
 
     history = card.get("history")
     if history and history.get("train_loss"):
-        st.subheader("Training curves")
+        st.header("Training curves")
         st.caption("Train vs test after every epoch: where the test curve stops following the train curve, the model starts to overfit.")
-        st.image(_training_curves(history), width="stretch")
+        st.image(_training_curves(history), width="stretch", alt=describe.training_curves(history))
     comparison_section()

@@ -58,9 +58,10 @@ def picture_source(source: str) -> tuple[object | None, int | None]:
 def steps(conversion: imaging.Conversion) -> None:
     st.markdown("**How the photo becomes the model's input**")
     with st.container(horizontal=True, wrap=True):
-        for title, picture in conversion.steps:
+        for number, (title, picture) in enumerate(conversion.steps, 1):
             with st.container(width=130):
-                st.image(picture, caption=title, width="stretch", clamp=True)
+                alt = f"Step {number} of {len(conversion.steps)}: {title}"
+                st.image(picture, caption=title, width="stretch", clamp=True, alt=alt)
 
 
 def page() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from fmnist import data, plots, trainer, training
+from fmnist import data, describe, plots, trainer, training
 from fmnist.ui import state
 
 TRAINING_SIZES = (1_000, 5_000, 10_000, 30_000, 60_000)
@@ -90,7 +90,7 @@ def live() -> None:
     text = f"Epoch {done}/{total}: test accuracy {history['test_accuracy'][-1]:.2%}" if done else "Starting…"
     st.progress(done / total, text=text)
     if done:
-        st.image(curves(f"job-{job.number}", done, history), width="stretch")
+        st.image(curves(f"job-{job.number}", done, history), width="stretch", alt=describe.training_curves(history))
 
 
 def use_trained_model() -> None:
@@ -128,5 +128,5 @@ def page() -> None:
             f"Your model reached {card['test_accuracy']:.2%} test accuracy in {card['training_seconds']:.0f} s of training. "
             "It is now in the model picker on every page."
         )
-        st.image(curves(trained.id, card["epochs"], card["history"]), width="stretch")
+        st.image(curves(trained.id, card["epochs"], card["history"]), width="stretch", alt=describe.training_curves(card["history"]))
         st.button("Use it now", on_click=use_trained_model, key="use-trained")

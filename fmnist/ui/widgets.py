@@ -76,7 +76,7 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
     that it can only pick one of its 10 classes, whatever the picture shows.
     """
     palette = state.palette()
-    st.markdown(f"### {caption(probabilities, true_label, palette)}")
+    st.markdown(f"## {caption(probabilities, true_label, palette)}")
     if true_label is None:
         note = explain.confidence_note(probabilities)
         if note is not None:

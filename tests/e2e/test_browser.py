@@ -123,7 +123,7 @@ def test_drawing_a_stroke_gives_a_prediction(open_app):
     # One stroke: down the left leg, across the waist, down the right leg (a pair of trousers).
     draw_stroke(page, [(0.35, 0.85), (0.35, 0.15), (0.65, 0.15), (0.65, 0.85)])
     expect(page.get_by_text("What the model sees (28×28)")).to_be_visible(timeout=60_000)
-    expect(page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%"))).to_have_count(1)
+    expect(page.get_by_role("heading", level=2).filter(has_text=re.compile(r"\d+%"))).to_have_count(1)
     assert exception_boxes(page) == 0
 
 
@@ -144,7 +144,7 @@ def test_uploading_a_photo_gives_a_prediction(open_app, test_split):
     trouser = images[int(np.flatnonzero(labels == 1)[0])]
     page = open_app("/photo")
     rerun(page, lambda: upload(page, "trouser.png", png_bytes(255 - trouser)))
-    expect(page.get_by_role("heading", level=3).filter(has_text="Trouser")).to_be_visible()
+    expect(page.get_by_role("heading", level=2).filter(has_text="Trouser")).to_be_visible()
     expect(page.get_by_text("28×28 model input")).to_be_visible()
 
 
@@ -156,7 +156,7 @@ def test_bad_upload_shows_message_and_app_keeps_working(open_app, test_split):
     assert "not an image" in alert.inner_text()
     assert exception_boxes(page) == 0
     rerun(page, lambda: upload(page, "boot.png", png_bytes(images[0])))  # replacing a file: removal, then upload
-    expect(page.get_by_role("heading", level=3).filter(has_text="Ankle boot")).to_be_visible()
+    expect(page.get_by_role("heading", level=2).filter(has_text="Ankle boot")).to_be_visible()
 
 
 def test_camera_input_with_fake_camera(open_app):
@@ -167,7 +167,7 @@ def test_camera_input_with_fake_camera(open_app):
     page.wait_for_function("() => { const v = document.querySelector('video'); return v && v.readyState >= 2; }", timeout=30_000)
     button.click()
     # Chromium's fake camera shows a test pattern: either a prediction or the one-sentence message.
-    prediction = page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%"))
+    prediction = page.get_by_role("heading", level=2).filter(has_text=re.compile(r"\d+%"))
     message = page.locator('[data-testid="stAlert"]').filter(has_text="No item found")
     expect(prediction.or_(message)).to_be_visible(timeout=60_000)
     assert exception_boxes(page) == 0

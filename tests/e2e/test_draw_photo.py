@@ -140,7 +140,7 @@ def test_photo_answer_is_on_screen_beside_its_steps_at_the_projector(open_app):
     page = open_app("/photo?model=mlp", **PROJECTOR)
     rerun(page, lambda: page.get_by_role("radio", name="Try an example").click())
     rerun(page, lambda: page.locator(".st-key-example-1 button").click())  # the trousers
-    answer = page.get_by_role("heading", level=3).filter(has_text=re.compile(r"\d+%"))
+    answer = page.get_by_role("heading", level=2).filter(has_text=re.compile(r"\d+%"))
     expect(answer).to_have_count(1)
     top = answer.bounding_box()["y"]
     assert 0 <= top and top + 40 < PROJECTOR["height"]  # above the fold, without scrolling
