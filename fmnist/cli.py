@@ -304,6 +304,7 @@ def cmd_bench(args) -> int:
     rows = [bench.bench_model(name, images, args.repeats) for name in MODEL_NAMES]
     print(bench.format_table(rows))
     print("\n" + bench.format_photo_table(bench.bench_photo_conversion(images)))
+    print("\n" + bench.format_inside_table(bench.bench_inside(images)))
     return 0
 
 

@@ -48,7 +48,7 @@ def detail_caption(at: AppTest) -> str:
     return next(m.value for m in at.markdown if m.value.startswith("## "))
 
 
-@pytest.mark.parametrize("module", ["browse", "draw", "photo", "model_report", "feature_map", "train_live"])
+@pytest.mark.parametrize("module", ["browse", "draw", "photo", "model_report", "feature_map", "train_live", "inside", "lesson", "quiz"])
 def test_every_page_renders(module):
     at = page_test(module, model="mlp")
     assert not at.exception, [e.value for e in at.exception]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from fmnist import glossary
 from fmnist.data import DataError
 from fmnist.models import ModelLoadError
-from fmnist.ui import browse, draw, feature_map, model_report, photo, share, state, train_live
+from fmnist.ui import browse, draw, feature_map, inside, lesson, model_report, photo, quiz, share, state, train_live
+
+
+ACCESSIBLE_CSS = Path(__file__).with_name("accessible.css")  # contrast the theme cannot set (st.code's colours)
 
 
 def home() -> None:
@@ -28,11 +33,15 @@ def pages() -> list:
         st.Page(model_report.page, title="Model", icon=":material/analytics:", url_path="model"),
         st.Page(feature_map.page, title="Feature map", icon=":material/scatter_plot:", url_path="map"),
         st.Page(train_live.page, title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page(inside.page, title="Inside", icon=":material/neurology:", url_path="inside"),
+        st.Page(lesson.page, title="Lesson", icon=":material/school:", url_path="lesson"),
+        st.Page(quiz.page, title="Quiz", icon=":material/quiz:", url_path="quiz"),
     ]
 
 
 def main() -> None:
     st.set_page_config(page_title="Fashion-MNIST classroom", page_icon="👟", layout="wide")
+    st.html(ACCESSIBLE_CSS)
     navigation = st.navigation(pages())
     state.sidebar()
     with st.sidebar.expander("Glossary: the words this app uses", icon=":material/menu_book:"):
