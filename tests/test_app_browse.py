@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from fmnist.config import CLASS_NAMES
+from fmnist.models import load_model
 from tests.test_app import TIMEOUT, app_test, page_test, tile_captions
 
 SHIRT = CLASS_NAMES.index("Shirt")
@@ -29,6 +30,17 @@ def test_a_tile_opens_a_dialog_that_steps_through_the_selection():
     assert at.query_params["true"] == "Shirt"  # the filters stay
     at.button(key="browse.previous").click().run()
     assert subheaders(at) == [f"Test image #{first[5:]}"]
+
+
+def test_after_next_the_why_box_explains_the_new_image_s_own_answer(test_split):
+    """Walkthrough: after Next, "Explain the class" kept the class picked for the image before."""
+    at = page_test("browse", model="mlp", idx="0")
+    explained = lambda: next(s for s in at.selectbox if s.label == "Explain the class")  # noqa: E731
+    explained().set_value(CLASS_NAMES.index("Trouser")).run()
+    at.button(key="browse.next").click().run()
+    assert subheaders(at) == ["Test image #1"]
+    assert explained().value == int(load_model("mlp").predict(test_split[0][1]).argmax())
+    assert any(i.alt.startswith(f"Heatmap for {CLASS_NAMES[explained().value]}") for image in at.image for i in image.proto.imgs)
 
 
 def test_next_follows_the_grid_to_the_next_page():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import numpy as np
 import streamlit as st
@@ -56,8 +57,10 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str, serves: 
                     "Method", explain.METHODS, default="occlusion", required=True, key=f"{key}-method",
                     format_func=str.capitalize, help=f"{glossary.tip('occlusion')}\n\n{glossary.tip('gradient')}",
                 )
+                # Keyed by the image too: a new image (Next, a stroke) explains its own answer, not the class picked before.
                 target = st.selectbox(
-                    "Explain the class", range(len(CLASS_NAMES)), index=int(probabilities.argmax()), key=f"{key}-target",
+                    "Explain the class", range(len(CLASS_NAMES)), index=int(probabilities.argmax()),
+                    key=f"{key}-target-{hashlib.blake2b(image.tobytes(), digest_size=8).hexdigest()}",
                     format_func=lambda i: f"{CLASS_NAMES[i]} ({probabilities[i]:.0%})",
                 )
                 if method == "gradient":  # gradients need the Keras model, and so TensorFlow
