@@ -75,6 +75,7 @@ class Job:
         self.state = Job.QUEUED
         self.model: TrainedModel | None = None
         self.error: str | None = None
+        self.started_at: float | None = None  # time.monotonic() when it left the queue
         self.finished_at: float | None = None
         self._history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
         self._lock = threading.Lock()
@@ -232,7 +233,7 @@ class Trainer:
                     return None
                 if self._waiting:
                     job = self._waiting.popleft()
-                    job.state = Job.RUNNING
+                    job.state, job.started_at = Job.RUNNING, time.monotonic()
                     return job
                 self._lock.wait()
 

@@ -6,6 +6,8 @@ the page does not stop it, coming back shows it, and classmates asking for the s
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from fmnist import data, describe, plots, trainer, training
@@ -87,7 +89,11 @@ def live() -> None:
         return
     done, total = job.epochs_done, job.recipe.epochs
     history = job.history()
-    text = f"Epoch {done}/{total}: test accuracy {history['test_accuracy'][-1]:.2%}" if done else "Starting…"
+    if done:
+        text = f"Epoch {done}/{total}: test accuracy {history['test_accuracy'][-1]:.2%}"
+    else:  # the worker's first training loads TensorFlow and the data: tens of seconds with nothing to show
+        waited = time.monotonic() - (job.started_at or time.monotonic())
+        text = f"Starting: loading TensorFlow and the 60,000 training images (up to a minute the first time)… {waited:.0f} s"
     st.progress(done / total, text=text)
     if done:
         st.image(curves(f"job-{job.number}", done, history), width="stretch", alt=describe.training_curves(history))
