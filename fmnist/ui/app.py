@@ -40,7 +40,10 @@ def pages() -> list:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Fashion-MNIST classroom", page_icon="👟", layout="wide")
+    st.set_page_config(
+        page_title="Fashion-MNIST classroom", page_icon="👟", layout="wide",
+        initial_sidebar_state="collapsed" if share.presenting() else "auto",  # a projector needs the width
+    )
     st.html(ACCESSIBLE_CSS)
     navigation = st.navigation(pages())
     state.sidebar()

@@ -114,6 +114,11 @@ def test_presenter_mode_has_large_text_and_big_tiles_on_every_page(open_app):
     tile = page.locator('[class*="st-key-tile-"]').first
     assert tile.evaluate("e => e.closest('[data-testid=\"stVerticalBlock\"]').getBoundingClientRect().width") >= 200
     assert float(tile.locator("button").evaluate("e => getComputedStyle(e).fontSize").removesuffix("px")) >= 20
+    # A projector needs the width and the first screen: the sidebar starts folded and the first tiles show.
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    assert expand.is_visible()
+    assert tile.evaluate("e => e.closest('[data-testid=\"stVerticalBlock\"]').getBoundingClientRect().top") < 720 - 200
+    expand.click()
     rerun(page, lambda: page.get_by_role("link", name="Model").click())
     assert "present=1" in page.url
 
