@@ -85,8 +85,9 @@ def filters() -> None:
     active = sum([current.true is not None, current.predicted is not None, current.only_mistakes, current.least_sure_first])
     classes = [None, *range(len(CLASS_NAMES))]
     with st.popover(f"Filters ({active})" if active else "Filters", icon=":material/filter_list:"):
-        st.selectbox("True class", classes, format_func=_class_name, **_bound("true"))
-        st.selectbox("Predicted class", classes, format_func=_class_name, **_bound("predicted"))
+        # None is "All classes", but Streamlit shows its placeholder for a None value: so say it there too.
+        st.selectbox("True class", classes, format_func=_class_name, placeholder=_class_name(None), **_bound("true"))
+        st.selectbox("Predicted class", classes, format_func=_class_name, placeholder=_class_name(None), **_bound("predicted"))
         st.toggle("Only mistakes", **_bound("only_mistakes"))
         st.toggle("Least sure first", **_bound("least_sure_first"))
         st.selectbox("Tiles per page", selection.TILES_PER_PAGE, **_bound("per_page"))

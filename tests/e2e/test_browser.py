@@ -56,7 +56,10 @@ def test_browse_grid_has_green_and_red_captions(open_app):
 
 def test_changing_a_filter_updates_grid_and_url(open_app):
     page = open_app("/?model=mlp")
-    rerun(page, filter_toggle(page, "Only mistakes").click)
+    toggle = filter_toggle(page, "Only mistakes")
+    for label in ("True class", "Predicted class"):  # no filter reads "All classes", not "Choose an option"
+        assert page.get_by_label(label).get_attribute("placeholder") == "All classes"
+    rerun(page, toggle.click)
     assert "wrong=1" in page.url
     captions = grid_captions(page)
     assert captions and all(c.startswith("✗") for c in captions)
