@@ -245,22 +245,40 @@ def _predictions_key(classifier: Classifier, images: np.ndarray) -> str:
 
 
 def save_test_predictions(classifier: Classifier, images: np.ndarray) -> Path:
-    """Write the classifier's probabilities for `images` (the test split) beside its model file."""
+    """Write what the classifier computes on `images` (the test split) beside its model file: its
+    probabilities and its feature map (`features.pca_2d`)."""
+    from fmnist.features import pca_2d
+
     path = predictions_path(classifier.model_file)
-    np.savez_compressed(path, probabilities=classifier.predict(images), key=_predictions_key(classifier, images))
+    coordinates, explained = pca_2d(classifier.features(images))
+    np.savez_compressed(path, probabilities=classifier.predict(images), map=coordinates, explained=explained,
+                        key=_predictions_key(classifier, images))
     return path
 
 
-def probabilities_for_test_split(classifier: Classifier, images: np.ndarray) -> np.ndarray:
-    """The classifier's probabilities for the test split: read from the file saved with the model while it
-    was made from this very model file and these images, else computed (10,000 CNN predictions, ~3 s on
-    2 cores, a fresh server's first page view would wait for)."""
+def _saved_for_test_split(classifier: Classifier, images: np.ndarray, *names: str) -> list[np.ndarray] | None:
+    """Arrays from the file saved with the model, while it was made from this very model file and these
+    images; None when there is none (a fresh server's first views would otherwise wait ~3 s for each)."""
     path = predictions_path(classifier.model_file) if classifier.model_file else None
-    if path is not None and path.is_file():
-        try:
-            with np.load(path) as saved:
-                if str(saved["key"]) == _predictions_key(classifier, images):
-                    return saved["probabilities"]
-        except (OSError, ValueError, KeyError) as exc:
-            warnings.warn(f"{path} is unreadable ({exc}); classifying the test split instead.", stacklevel=2)
-    return classifier.predict(images)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with np.load(path) as saved:
+            return [saved[name] for name in names] if str(saved["key"]) == _predictions_key(classifier, images) else None
+    except (OSError, ValueError, KeyError) as exc:
+        warnings.warn(f"{path} is unreadable ({exc}); computing on the test split instead.", stacklevel=2)
+        return None
+
+
+def probabilities_for_test_split(classifier: Classifier, images: np.ndarray) -> np.ndarray:
+    """The classifier's probabilities for the test split, saved or computed (10,000 predictions)."""
+    saved = _saved_for_test_split(classifier, images, "probabilities")
+    return saved[0] if saved else classifier.predict(images)
+
+
+def map_of_test_split(classifier: Classifier, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The test split's feature map (2-D coordinates, variance per axis), saved or computed."""
+    from fmnist.features import pca_2d
+
+    saved = _saved_for_test_split(classifier, images, "map", "explained")
+    return tuple(saved) if saved else pca_2d(classifier.features(images))

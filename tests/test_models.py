@@ -14,7 +14,7 @@ import pytest
 
 import fmnist
 from fmnist.engines import KerasEngine, LiteRTEngine, fresh_twin
-from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path, predictions_path, probabilities_for_test_split
+from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path, map_of_test_split, predictions_path, probabilities_for_test_split
 
 MIN_ACCURACY = {"mlp": 0.87, "cnn": 0.945}
 
@@ -129,6 +129,17 @@ def test_shipped_test_predictions_are_read_not_computed(test_split, name, monkey
     expected = clf.predict(test_split[0])
     monkeypatch.setattr(clf, "predict", lambda *a, **k: pytest.fail("classified the test split again"))
     np.testing.assert_array_equal(probabilities_for_test_split(clf, test_split[0]), expected)
+
+
+def test_shipped_feature_maps_are_read_not_computed(test_split, monkeypatch):
+    from fmnist.features import pca_2d
+
+    clf = load_model("mlp")
+    expected_map, expected_explained = pca_2d(clf.features(test_split[0]))
+    monkeypatch.setattr(clf, "features", lambda *a, **k: pytest.fail("computed the features again"))
+    coordinates, explained = map_of_test_split(clf, test_split[0])
+    np.testing.assert_allclose(np.abs(coordinates), np.abs(expected_map), atol=1e-3)  # an axis' sign is arbitrary
+    np.testing.assert_allclose(explained, expected_explained, atol=1e-6)
 
 
 def test_saved_predictions_of_a_replaced_model_or_other_images_are_not_used(tmp_path, test_split):

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from fmnist import features, glossary
+from fmnist import glossary
 from fmnist.config import CLASS_NAMES
+from fmnist.models import map_of_test_split
 from fmnist.ui import state, widgets
 
 SHOWN = 24
@@ -16,7 +17,7 @@ SHOWN = 24
 
 def compute_map(name: str) -> tuple[np.ndarray, np.ndarray]:
     """PCA coordinates of the test images for a model, and the variance each axis explains."""
-    return features.pca_2d(state.classifier(name).features(state.test_split()[0]))
+    return map_of_test_split(state.classifier(name), state.test_split()[0])
 
 
 cached_map = st.cache_data(show_spinner="Placing the 10,000 test images on the map…", max_entries=32)(compute_map)
