@@ -37,14 +37,17 @@ def navigation_paths() -> list[str]:
     return list(listing.session_state["paths"])
 
 
-# Browse again: with an image's detail dialog open, and its right / wrong captions (least sure first shows
-# both) in the colour-blind palette and in presenter mode.
-BROWSE_AGAIN = ["idx=5", "palette=safe&sort=confidence", "present=1&sort=confidence"]
+# Pages again in other states. Browse: with an image's detail dialog open, and its right / wrong captions
+# (least sure first shows both) in the colour-blind palette and in presenter mode. Lesson: every later step.
+AGAIN = {
+    "browse": ["idx=5", "palette=safe&sort=confidence", "present=1&sort=confidence"],
+    "lesson": [f"step={step}" for step in range(2, 9)],
+}
 
 
 def views(paths: list[str]) -> list[str]:
-    """Every page, and Browse again in the states above."""
-    return [*paths, *(f"{path}?{query}" for path in paths if path == "browse" for query in BROWSE_AGAIN)]
+    """Every page, and some again in the states above."""
+    return [*paths, *(f"{path}?{query}" for path in paths for query in AGAIN.get(path, []))]
 
 
 def audit(page) -> list[dict]:
