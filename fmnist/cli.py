@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--photos", action="store_true", help="compare clean accuracy with photo-like and drawn renderings of the test split")
     p.add_argument("--drawings", action="store_true", help="accuracy on test items drawn as people draw: outlines and scribbled-in")
     p.add_argument("--photos-dir", type=Path, metavar="DIR", help="accuracy on a folder of real photos listed in its labels.csv (file,label,class)")
+    halves = ("tuning", "held-out")
+    p.add_argument("--half", choices=halves, help="with --photos-dir: only that half of its fixed split by file")
     p.add_argument("--count", type=int, default=2000, help="test images to render with --photos or --drawings (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the hand that draws with --drawings (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -109,6 +111,8 @@ def cmd_evaluate(args) -> int:
 
     if args.photos_dir is not None:
         return _evaluate_photo_folder(args)
+    if args.half is not None:
+        raise UserError("--half picks half of a photo folder: give the folder with --photos-dir.")
     images, labels = data.load_test_split()
     if args.photos:
         return _evaluate_renderings(args, images, labels)
@@ -158,14 +162,15 @@ def _evaluate_photo_folder(args) -> int:
 
     name = args.model or model_for(DEFAULT_MODEL, "photo")
     try:
-        summary = evaluate_folder(load_model(name), args.photos_dir)
+        summary = evaluate_folder(load_model(name), args.photos_dir, args.half)
     except PhotoSetError as exc:
         raise UserError(str(exc)) from exc
     summary["model"] = str(name)
     if args.json:
         print(json.dumps(summary, indent=1))
         return 0
-    print(f"{summary['model']}: {summary['accuracy']:.1%} of {summary['count']} photos in {args.photos_dir} ({summary['correct']} right)\n")
+    where = f"{args.photos_dir}" + (f" ({args.half} half)" if args.half else "")
+    print(f"{summary['model']}: {summary['accuracy']:.1%} of {summary['count']} photos in {where} ({summary['correct']} right)\n")
     width = max(map(len, CLASS_NAMES))
     for class_name, accuracy in summary["per_class_accuracy"].items():
         count = summary["per_class_count"][class_name]

@@ -3,7 +3,8 @@
 Fashion-MNIST was made from product photos: trimmed to the item, the longest side scaled to 28 pixels,
 centred, and inverted so the item is bright on black. `convert` repeats those steps on a user's image
 and keeps each one for display. A phone photo is not a product shot: the item is found by its colour
-(GrabCut, `segment`), on any background, and the mask over the photo is one of the steps shown.
+(GrabCut, `segment`), on any background, and the mask over the photo is one of the steps shown. Of a
+pair of shoes lying apart, one is kept and turned to point left as the dataset's do (`one_of_pair`).
 Files are opened through `open_image`, which refuses what could hurt the server (huge or
 decompression-bomb images) before decoding anything.
 """
@@ -27,7 +28,9 @@ MAX_FILE_BYTES = 10 * 1024 * 1024  # matches the app's upload cap
 MAX_PIXELS = 50_000_000  # a 50 MP photo is fine; a 20000×20000 bomb is not
 WORK_SIZE = 384  # longest side the grayscale path (transparent, 16-bit images) works at
 MIN_PART = 0.15  # a separate blob belongs to the item if it has this share of the largest blob's area
-PAIR_PART = 0.5  # two blobs, the smaller with this share of the larger's area: a pair (of shoes); keep one
+PAIR_PART = 0.5  # two blobs, the smaller with this share of the larger's area, may be a pair (of shoes) …
+PAIR_LIKENESS = 0.8  # … if their outlines, centred and turned alike, overlap this much (IoU), maybe one mirrored
+LONG_AXIS = 1.3  # a kept shoe is turned to lie flat only if its long axis is this many times its short one
 PHOTO_SIZE = 256  # longest side a photo is worked on at: ~9× the 28-pixel input, and fast
 SEGMENT_SIZE = 96  # longest side GrabCut works at; the outline needs no more, and it stays fast
 GRABCUT_ITERATIONS = 2  # 3 or 5 did no better on the shared photos; each costs ~7 ms
@@ -234,6 +237,9 @@ def convert(source) -> Conversion:
     steps = [("Your photo", rgb)]
     mask = segment(rgb)
     steps.append(("The item found (the rest dimmed)", np.where(mask[..., None], rgb, rgb // 4)))
+    shoe = one_of_pair(mask)
+    if shoe is not None:
+        steps.append(("One shoe of the pair kept", np.where(shoe[..., None], rgb, rgb // 4)))
 
     # Fashion-MNIST shows products shot on white, inverted: dark parts bright. A photo on a dark
     # background (or a bright drawing on black) is already bright on dark, so it is not inverted.
@@ -243,12 +249,16 @@ def convert(source) -> Conversion:
     shade = 255 - gray if inverted else gray
     # Stretch the item's own range, whatever its colour; from the background's shade when that is
     # lower, so a dark item on white keeps its soft edges as the dataset has them.
-    low, high = np.percentile(shade[mask], [2, HIGH_PERCENTILE])
+    item = mask if shoe is None else shoe
+    low, high = np.percentile(shade[item], [2, HIGH_PERCENTILE])
     low = min(low, 255 - background if inverted else background)
     # The mask, a little wider: the item's soft edge that the coarse cut left out comes back.
-    edge = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=EDGE_PIXELS)
+    edge = cv2.dilate(item.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=EDGE_PIXELS)
     foreground = np.clip((shade - low) / max(high - low, 1.0), 0, 1) * 255 * edge
     steps.append(("Item bright on black" + (" (inverted)" if inverted else ""), foreground.astype(np.uint8)))
+    if shoe is not None:
+        foreground = lie_flat_pointing_left(foreground)
+        steps.append(("Turned to lie flat, pointing left", foreground.astype(np.uint8)))
 
     rows, cols = np.nonzero(foreground > BOX_LEVEL)
     crop = foreground[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1] if len(rows) else foreground
@@ -299,11 +309,13 @@ def segment(rgb: np.ndarray) -> np.ndarray:
     h, w = rgb.shape[:2]
     scale = min(1.0, SEGMENT_SIZE / max(h, w))
     small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    # The border's k-means and GrabCut's colour models start from OpenCV's random numbers: seeded here,
+    # the same photo gives the same cut whatever was converted before it.
+    cv2.setRNGSeed(0)
     distance = _border_distance(small)
     if np.percentile(distance, 99.5) < MIN_CONTRAST:
         raise NoItemFoundError("No item found: the image looks blank (all one colour). Try a photo with the item on a plain background.")
     sh, sw = small.shape[:2]
-    cv2.setRNGSeed(0)  # GrabCut's colour models start from k-means: the same photo gives the same cut
     margin = max(1, round(min(sh, sw) * 0.02))
     mask = np.zeros((sh, sw), np.uint8)
     models = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
@@ -343,18 +355,112 @@ def _border_distance(rgb: np.ndarray) -> np.ndarray:
 
 
 def _main_blobs(mask: np.ndarray) -> np.ndarray:
-    """The item's blobs, holes filled: specks and small blobs away from it go (MIN_PART), and of two
-    blobs alike in size side by side (a pair of shoes) only the larger stays, as the dataset shows one."""
+    """The item's blobs, holes filled: specks and small blobs away from it go (MIN_PART)."""
     mask = ndimage.binary_fill_holes(ndimage.binary_opening(mask))
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     if count == 0:
         return mask
     areas = np.bincount(labels.ravel())
     areas[0] = 0
-    big = np.flatnonzero(areas >= MIN_PART * areas.max())
-    if len(big) == 2 and areas[big].min() >= PAIR_PART * areas.max():
-        big = [int(areas.argmax())]
-    return np.isin(labels, big)
+    return np.isin(labels, np.flatnonzero(areas >= MIN_PART * areas.max()))
+
+
+# --- a pair of shoes -------------------------------------------------------------------------------
+
+
+def one_of_pair(mask: np.ndarray) -> np.ndarray | None:
+    """The larger of two like blobs in the item's mask (a pair of shoes, seen from above or the side),
+    or None when the item is not a pair. Every Fashion-MNIST shoe is one shoe.
+
+    Two blobs count as a pair when the smaller has PAIR_PART of the larger's area and their outlines,
+    each centred and turned to lie along its long axis, overlap by PAIR_LIKENESS, as they are or one
+    mirrored (a left and a right shoe): a trouser beside a boot is not a pair. Two shoes that touch
+    or overlap (most photos of a pair) stay one item: cutting along the outline's notches also cut
+    T-shirts, dresses and trousers down their middle, whose halves are as alike as two shoes.
+    """
+    parts = mask.astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(parts, connectivity=8)
+    areas = stats[:, cv2.CC_STAT_AREA].copy()
+    areas[0] = 0  # the background
+    big = np.flatnonzero(areas >= MIN_PART * areas.max()) if count > 2 else []
+    if len(big) != 2 or areas[big].min() < PAIR_PART * areas.max():
+        return None
+    larger, smaller = sorted(big, key=lambda label: -areas[label])
+    kept = labels == larger
+    if _likeness(kept, labels == smaller) < PAIR_LIKENESS:
+        return None
+    contours, _ = cv2.findContours(kept.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = cv2.drawContours(np.zeros_like(parts), contours, -1, 1, thickness=cv2.FILLED)  # its holes too
+    return (filled > 0) & mask
+
+
+def _outline(part: np.ndarray, size: int) -> np.ndarray:
+    """A blob's mask centred on a size×size grid, its long axis horizontal, at its own scale."""
+    ys, xs = np.nonzero(part)
+    centre = np.array([xs.mean(), ys.mean()])
+    matrix = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), _long_axis_angle(xs, ys), 1.0)
+    matrix[:, 2] += size / 2 - centre
+    return cv2.warpAffine(part.astype(np.uint8), matrix, (size, size), flags=cv2.INTER_NEAREST) > 0
+
+
+def _likeness(first: np.ndarray, second: np.ndarray) -> float:
+    """How alike two blobs' outlines are (IoU), whatever their place and turn, not their size (the
+    two shoes of a pair are one size); one may be the other's mirror image."""
+    first, second = _cropped(first), _cropped(second)
+    size = 2 * int(np.ceil(max(np.hypot(*first.shape), np.hypot(*second.shape))))  # room for any turn about the centroid
+    a, b = _outline(first, size), _outline(second, size)
+    iou = 0.0
+    for candidate in (b, b[:, ::-1], b[::-1], b[::-1, ::-1]):  # the long axis's two ends and two sides
+        iou = max(iou, (a & candidate).sum() / max((a | candidate).sum(), 1))
+    return float(iou)
+
+
+def _cropped(image: np.ndarray) -> np.ndarray:
+    """The image cut to the bounding box of its non-zero pixels."""
+    x, y, w, h = cv2.boundingRect((image > 0).astype(np.uint8))
+    return image[y : y + h, x : x + w]
+
+
+def _long_axis_angle(xs: np.ndarray, ys: np.ndarray) -> float:
+    """The angle in degrees (OpenCV's: counter-clockwise in the image) of a blob's long axis."""
+    _, vectors = np.linalg.eigh(np.cov(np.stack([xs, ys]).astype(np.float64)))
+    long = vectors[:, 1]
+    return float(np.degrees(np.arctan2(long[1], long[0])))
+
+
+def lie_flat_pointing_left(foreground: np.ndarray) -> np.ndarray:
+    """A shoe (bright on black) turned so its longest side is horizontal and its heavier end is on the right.
+
+    Fashion-MNIST's shoes are side views pointing left: the heel and the opening, taller than the
+    toe, are on the right (in 92–100% of its sandals, sneakers and boots the right half holds more).
+    A shoe seen from above is widest at the ball of the foot; its heavier end goes right as well, so
+    its outline reads like a side view. The turn is the smallest rectangle's around the shoe (a side
+    view's sole lies flat); a shoe about as long as it is wide (LONG_AXIS) is not turned, only flipped.
+    """
+    if np.count_nonzero(foreground) < 3:
+        return foreground
+    foreground = _cropped(foreground)
+    points = cv2.findNonZero((foreground > 0).astype(np.uint8))
+    rectangle = cv2.minAreaRect(points)
+    corners = cv2.boxPoints(rectangle)
+    sides = [corners[1] - corners[0], corners[2] - corners[1]]
+    long, short = sorted(sides, key=lambda v: -float(np.hypot(*v)))
+    angle = float(np.degrees(np.arctan2(long[1], long[0])))
+    angle = (angle + 90) % 180 - 90  # the long side's direction, whichever way it was walked
+    centre = rectangle[0]
+    turned = foreground.astype(np.float32)
+    if np.hypot(*long) >= LONG_AXIS * max(float(np.hypot(*short)), 1.0) and abs(angle) > 1:
+        h, w = foreground.shape
+        side = int(np.ceil(np.hypot(h, w)))
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        matrix[:, 2] += (side / 2 - centre[0], side / 2 - centre[1])
+        turned = cv2.warpAffine(turned, matrix, (side, side), flags=cv2.INTER_LINEAR)
+    columns = turned.sum(axis=0)
+    filled = np.flatnonzero(columns > 0)
+    middle = (filled.min() + filled.max() + 1) / 2
+    if columns[: int(middle)].sum() > columns[int(np.ceil(middle)) :].sum():
+        turned = turned[:, ::-1]
+    return np.ascontiguousarray(turned)
 
 
 def _convert_grayscale(image: Image.Image) -> Conversion:
@@ -431,12 +537,23 @@ def drawing_to_input(canvas: np.ndarray | None, fill: float = DRAWING_FILL) -> C
 
 
 def fill_outlines(ink: np.ndarray, fill: float) -> np.ndarray:
-    """Bright strokes on black with what they enclose filled at `fill` × 255; gaps a few % wide closed."""
+    """Bright strokes on black with what they enclose filled at `fill` × 255; gaps a few % wide closed.
+
+    The gaps between the strokes of a scribbled-in shape are enclosed too, and filled: the dataset's
+    items are solid, not striped.
+    """
     strokes = ink > 96
     if not strokes.any():
         return ink
     radius = max(1, round(max(ink.shape) * DRAWING_GAP / 2))
-    disk = np.hypot(*np.mgrid[-radius : radius + 1, -radius : radius + 1]) <= radius
-    closed = ndimage.binary_closing(np.pad(strokes, radius), disk)[radius:-radius, radius:-radius]
-    inside = ndimage.binary_fill_holes(closed) & ~closed  # enclosed, not the bridged gaps themselves
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    closed = cv2.morphologyEx(np.pad(strokes.astype(np.uint8), radius), cv2.MORPH_CLOSE, disk)[radius:-radius, radius:-radius]
+    inside = _holes(closed > 0) | _holes(strokes)  # enclosed once pen-lift gaps are bridged, or by the strokes themselves
     return np.maximum(ink, inside * (255.0 * fill))
+
+
+def _holes(mask: np.ndarray) -> np.ndarray:
+    """What `mask` encloses: the pixels outside it that the border cannot reach (4-connected)."""
+    reach = np.pad(mask, 1).astype(np.uint8)
+    cv2.floodFill(reach, None, (0, 0), 1)
+    return reach[1:-1, 1:-1] == 0

@@ -2,6 +2,7 @@
 
 The project's own measure of the photo pipeline: `python -m fmnist evaluate --photos-dir DIR`.
 The shared set lives beside the project (`../shared/photos`) or wherever `$FMNIST_PHOTOS_DIR` says.
+It is split once into a half the photo pipeline may be tuned on and a held-out half (`split`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from fmnist.config import CLASS_NAMES, PROJECT_ROOT
 from fmnist.imaging import ImageError, to_model_input
 
 LABELS_FILE = "labels.csv"
+SPLIT_SEED = 11  # the issue's number: the split is fixed once, so the held-out half stays held out
+HALVES = ("tuning", "held-out")
 
 
 class PhotoSetError(ValueError):
@@ -56,12 +59,35 @@ def read_labels(folder: Path) -> list[tuple[Path, int]]:
     return photos
 
 
-def evaluate_folder(classifier, folder: Path) -> dict:
-    """Accuracy, per-class accuracy (only classes present), confusion matrix and every photo's answer.
+def split(photos: list[tuple[Path, int]], seed: int = SPLIT_SEED) -> dict[str, list[tuple[Path, int]]]:
+    """The photos in two halves, by file and stratified by class: "tuning" and "held-out".
+
+    The photo pipeline's heuristics may be tuned on the first; figures that claim to measure it on
+    unseen photos come from the second. Each class's files (sorted by name) are shuffled with `seed`
+    and the first half of them (rounded down) is "tuning"; a class of one photo is held out.
+    """
+    rng = np.random.default_rng(seed)
+    halves: dict[str, list[tuple[Path, int]]] = {half: [] for half in HALVES}
+    for label in sorted({label for _, label in photos}):
+        members = sorted((p for p in photos if p[1] == label), key=lambda p: p[0].name)
+        order = rng.permutation(len(members))
+        cut = len(members) // 2
+        for rank, index in enumerate(order):
+            halves[HALVES[0] if rank < cut else HALVES[1]].append(members[index])
+    return {half: sorted(members, key=lambda p: photos.index(p)) for half, members in halves.items()}
+
+
+def evaluate_folder(classifier, folder: Path, half: str | None = None) -> dict:
+    """Accuracy, per-class accuracy (only classes present), confusion matrix and every photo's answer,
+    on every photo or on one half of the `split` ("tuning" or "held-out").
 
     A photo that cannot be read or shows no item counts as wrong and is listed with its error.
     """
     photos = read_labels(folder)
+    if half is not None:
+        if half not in HALVES:
+            raise PhotoSetError(f"There is no half called {half!r}; the halves are {' and '.join(HALVES)}.")
+        photos = split(photos)[half]
     inputs, errors = [], {}
     for path, _ in photos:
         try:
@@ -90,4 +116,5 @@ def evaluate_folder(classifier, folder: Path) -> dict:
     summary["per_class_accuracy"] = {CLASS_NAMES[i]: float(right[labels == i].mean()) for i in present}
     summary["correct"] = int(right.sum())
     summary["accuracy"] = float(right.mean())
+    summary["half"] = half
     return summary

@@ -52,6 +52,19 @@ def test_a_small_gap_in_an_outline_is_closed_before_filling():
     assert imaging.fill_outlines(ink, 0.6)[140, 140] > 100
 
 
+def test_the_gaps_between_scribbled_strokes_are_filled():
+    # A scribbled-in shape is a striped shape: the dark gaps between the strokes are enclosed by them
+    # and were left black (bridged by the gap closing, so not counted as enclosed); the dataset's items are solid.
+    ink = np.zeros((280, 280), np.float32)
+    ink[40:240, 40:52] = ink[40:240, 228:240] = ink[40:52, 40:240] = ink[228:240, 40:240] = 255
+    for top in range(64, 228, 24):
+        ink[top : top + 12, 40:240] = 255  # back-and-forth strokes 12 px apart
+    filled = imaging.fill_outlines(ink, 0.6)
+    gaps = ink[52:228, 52:228] == 0
+    assert np.allclose(filled[52:228, 52:228][gaps], 153)
+    assert filled[5, 5] == 0
+
+
 def test_hand_drawings_are_reproducible_and_touch_the_edges_sometimes(test_split):
     images, _ = test_split
     first = renderings.make_hand_drawings(images, "outline", 30, seed=3)
@@ -97,4 +110,5 @@ def test_drawing_model_reads_drawings_and_keeps_the_test_split(classifiers, test
     assert model.num_params <= 1_000_000
     assert (model.predict(images).argmax(1) == labels).mean() >= 0.94  # 0.9439 measured
     result = renderings.hand_drawing_accuracy({"real": model}, images[-200:], labels[-200:], 200, seed=7)["real"]
-    assert result["outline"]["accuracy"] >= 0.72 and result["scribble"]["accuracy"] >= 0.68  # 0.82, 0.77 on 1,000
+    # 0.830 and 0.795 here; 0.820 and 0.790 on the first 1,000 (`evaluate --drawings --count 1000`)
+    assert result["outline"]["accuracy"] >= 0.78 and result["scribble"]["accuracy"] >= 0.75
