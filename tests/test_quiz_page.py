@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from fmnist.config import CLASS_NAMES
 from fmnist.quiz import db, games
 from fmnist.ui import quiz
-from tests.test_app import page_test
+from tests.test_app import TIMEOUT, page_test, run_page
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +87,10 @@ def test_a_class_game_from_join_code_to_the_end(test_split):
     assert f"Game {code} · playing as <b>Ana</b> **x**" in texts(ana)  # plain text, never Markdown or HTML
     assert not any("Ana" in m.value for m in ana.markdown)
     assert "Waiting for your teacher" in ana.info[0].value
-    assert "1. <b>Ana</b> **x**" in texts(ana)  # on the leaderboard, as typed
+    assert "<b>Ana</b> **x**" in texts(ana)  # on the board, as typed: only who joined, no rank, no "0 right of 0"
+    check(teacher.run())
+    assert "<b>Ana</b> **x**" in texts(teacher) and not [t for t in texts(teacher) if " — " in t]
+    assert not [c for c in teacher.caption if c.value.startswith("The model:")]  # it would tell how hard the images are
 
     duplicate = join(code, " <B>ana</b> **X** ")
     assert duplicate.error[0].value == "Someone in this game already has that nickname: choose another."
@@ -113,12 +116,13 @@ def test_a_class_game_from_join_code_to_the_end(test_split):
     assert again.subheader[0].value == f"You: 4 of 10. The model: {round_.model_score()} of 10."
 
     check(teacher.run())
-    assert "1. <b>Ana</b> **x**" in texts(teacher) and "4 right of 10" in texts(teacher)
+    assert "1. <b>Ana</b> **x** — 4/10" in texts(teacher)
+    assert not [c for c in teacher.caption if c.value.startswith("The model:")]  # not before the end either
     check(teacher.button(key="quiz.end").click().run())
     assert [m.label for m in teacher.metric][:2] == ["The class", "The model, on the same images"]
     assert teacher.metric[0].value == "40%"
-    sentences = [m.value for m in teacher.markdown if m.value.startswith("- The class took ")]
-    assert 1 <= len(sentences) <= 3 and all("; the model, " in s for s in sentences)
+    assert f"The model: {round_.model_score()} right of 10." in [c.value for c in teacher.caption]
+    assert f"- {quiz.report.NO_CONFUSIONS}" in [m.value for m in teacher.markdown]  # 6 mistakes, each once
 
     check(again.run())
     assert again.metric[0].value == "40%"  # the student sees the class's results too
@@ -185,6 +189,46 @@ def test_the_teachers_private_link_gives_the_controls_back_and_leaves_the_addres
     assert "host" not in reloaded.query_params  # out of the address bar, so Share cannot pass it on
     check(reloaded.button(key="quiz.start").click().run())
     assert reloaded.button(key="quiz.end")
-    guess = check(page_test("quiz", model="mlp", game=code, host=token[:-1] + "x"))
+    guess = check(page_test("quiz", model="mlp", game=code, host=token[:-1] + ("y" if token.endswith("x") else "x")))
     assert not [b for b in guess.button if b.key in ("quiz.start", "quiz.end", "quiz.reset")]
     assert [t.label for t in guess.text_input] == ["Join code", "Nickname"]
+
+
+def in_a_browser(**query) -> AppTest:
+    """The Quiz page as a browser at an address opens it: st.context.url is set, so the QR code and links are drawn."""
+    at = AppTest.from_function(run_page, args=("quiz",), default_timeout=TIMEOUT)
+    at.context["url"] = "http://127.0.0.1:8501/quiz"
+    for key, value in query.items():
+        at.query_params[key] = value
+    return check(at.run())
+
+
+def shown(at: AppTest) -> str:
+    """Everything a projector would show as text (not the cookie script, which is no element on the screen)."""
+    return "\n".join(e.value for kind in (at.markdown, at.caption, at.code, at.text, at.info) for e in kind)
+
+
+def test_the_teacher_keeps_the_controls_through_a_reload_and_the_token_stays_off_the_projector():
+    teacher = in_a_browser(model="mlp")
+    teacher.segmented_control(key=quiz.MODE).set_value("class").run()
+    check(button(teacher, "Start a game").click().run())
+    code = teacher.query_params["game"]
+    token = teacher.session_state[quiz.HOSTING][code]
+    assert token not in str(dict(teacher.query_params))
+    assert teacher.info[0].value.startswith("This browser keeps your Start, End and Reset buttons, even after a reload.")
+    assert [e.label for e in teacher.expander] == ["Your teacher's link (keep it private)"]  # folded, with a copy button
+    assert teacher.code[0].value == f"http://127.0.0.1:8501/quiz?game={code}&host={token}"
+    cookie = f"fmnist-quiz-host-{code}={token}; max-age=86400; path=/; SameSite=Strict"
+    assert [h.value for h in teacher.html if "document.cookie" in h.value] == [f"<script>document.cookie = \"{cookie}\";</script>"]
+    check(teacher.button(key="quiz.start").click().run())
+    assert not teacher.info  # the note shows once
+
+    projector = in_a_browser(model="mlp", game=code, host=token, present="1")  # the private link, on a projector
+    assert projector.button(key="quiz.end")
+    assert not projector.expander and token not in shown(projector)
+    assert "host" not in projector.query_params
+
+    students_link = in_a_browser(model="mlp", game=code)  # what a reload without the cookie (or a student) opens
+    assert not [b for b in students_link.button if b.key in ("quiz.start", "quiz.end", "quiz.reset")]
+    assert not [h for h in students_link.html if "document.cookie" in h.value]
+    assert token not in shown(students_link)

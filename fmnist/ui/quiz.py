@@ -2,14 +2,17 @@
 
 A class game lives in the database (`fmnist.quiz`): the page keeps only who this browser is. A student's
 place is in the URL (`?game=CODE&player=TOKEN`), so a reload or a restarted server finds them where they were;
-the teacher's key to start, end or reset the game (the creator token) stays in this session, never in
-a URL a Share button could pass on: a private teacher's link brings it back after a reload, and is taken
-out of the address bar as soon as it is opened. Nicknames are only ever shown with `st.text`: plain text, never
-Markdown or HTML.
+the teacher's key to start, end or reset the game (the creator token) is never in a URL a Share button, the
+QR code or a projected address bar could pass on: it stays in this session and in a cookie of this browser for
+the game's day (so the teacher's reload of `?game=CODE` finds the controls again), and a private teacher's link,
+for another computer, is taken out of the address bar as soon as it is opened. Nicknames are only ever shown
+with `st.text`: plain text, never Markdown or HTML.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,11 +31,14 @@ HOST = "host"  # the teacher's private link carries the creator token once; it i
 MODE = "quiz.mode"
 SOLO = "quiz.solo"  # this session's round alone (a Play)
 HOSTING = "quiz.hosting"  # {join code: creator token} of the games this session started
+CREATED = "quiz.created"  # the join code of the game this session has just created: its teacher's note shows once
+HOST_COOKIE = "fmnist-quiz-host-"  # + join code: this browser's creator token, for a reload of ?game=CODE
 ERROR = "quiz.error"  # a sentence from the last click, shown once
 REFRESH_S = 3  # how often the leaderboard and a waiting student look at the game
 IMAGE_SCALE, IMAGE_PX = 6, 168  # the 28×28 image with visible pixels; small enough for the buttons to fit a phone's screen
-BUTTON_PX = 150  # two buttons a row on a phone, three beside the image on a laptop
+BUTTON_PX = 150  # two buttons a row on a phone, three beside the image on a laptop (their height is the theme's)
 CHOICES_PX = 3 * BUTTON_PX + 2 * 16
+BOARD_ROWS, BOARD_COLUMNS = 10, 3  # 30 players: 3 columns of 10 lines, one projector screen (more: longer columns)
 STATE_WORDS = {LOBBY: "Waiting for players to join", RUNNING: "Playing", ENDED: "Game over"}
 
 
@@ -188,6 +194,7 @@ def start_form() -> None:
         round_ = games.new_round(state.shipped_test_probabilities(model), state.test_split()[1], difficulty, seed)
         game, token = quiz_store().create_game(round_, difficulty, model, seed)
         st.session_state.setdefault(HOSTING, {})[game.code] = token
+        st.session_state[CREATED] = game.code
         st.query_params[GAME] = game.code
         st.rerun()
 
@@ -204,10 +211,12 @@ def class_game(code: str) -> None:
         st.error(str(error), icon=":material/error:")
         st.button("Back to the quiz", key="quiz.leave", on_click=leave)
         return
-    host = st.query_params.pop(HOST, None)
-    if host is not None and quiz_store().is_creator(game.code, host):
-        st.session_state.setdefault(HOSTING, {})[game.code] = host
-    host_token = st.session_state.get(HOSTING, {}).get(game.code)
+    hosting = st.session_state.setdefault(HOSTING, {})
+    for host in (st.query_params.pop(HOST, None), st.context.cookies.get(HOST_COOKIE + game.code)):
+        # (isinstance: AppTest's pretend browser answers a cookie with a mock)
+        if game.code not in hosting and isinstance(host, str) and quiz_store().is_creator(game.code, host):
+            hosting[game.code] = host
+    host_token = hosting.get(game.code)
     if host_token is not None:
         teacher(game, host_token)
     elif st.query_params.get(PLAYER):
@@ -217,6 +226,7 @@ def class_game(code: str) -> None:
 
 
 def teacher(game: games.GameInfo, token: str) -> None:
+    remember_host(game, token)
     shown_error()
     with st.container(horizontal=True, wrap=True, gap="large"):
         with st.container(width=300):
@@ -227,10 +237,8 @@ def teacher(game: games.GameInfo, token: str) -> None:
                 join_url = f"{st.context.url}?{GAME}={game.code}"
                 st.image(share.qr_png(join_url), width=260, alt=f"QR code to join game {game.code}: {join_url}")
                 st.caption(f"Scan it, or open the Quiz page and type the code. {games.DIFFICULTIES[game.difficulty]}.")
-                with st.expander("Your teacher's link (keep it private)", icon=":material/key:"):
-                    st.caption("It gives back the Start, End and Reset buttons after a reload or on another computer.")
-                    st.code(f"{st.context.url}?{GAME}={game.code}&{HOST}={token}", language=None, wrap_lines=True)
-        with st.container(width=420):
+            teachers_link(game, token)
+        with st.container(width="stretch"):
             st.markdown(f"**{STATE_WORDS[game.state]}**")
             with st.container(horizontal=True, wrap=True):
                 if game.state == LOBBY:
@@ -246,6 +254,29 @@ def teacher(game: games.GameInfo, token: str) -> None:
             live(game.code, game.state)
     if game.state == ENDED:
         final_report(game)
+
+
+def remember_host(game: games.GameInfo, token: str) -> None:
+    """A cookie of this browser, for the game's day, that gives the controls back when the teacher reloads the
+    plain `?game=CODE` address: nothing on the screen, in the address bar or in a shared link shows it."""
+    seconds = int(games.GAME_LIFETIME.total_seconds())  # at most a day too long: an expired game's cookie opens nothing
+    cookie = f"{HOST_COOKIE}{game.code}={token}; max-age={seconds}; path=/; SameSite=Strict"
+    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True)
+
+
+def teachers_link(game: games.GameInfo, token: str) -> None:
+    """The creator token as a link, for the controls on another computer or in a browser without cookies; never
+    on a projector (presenter mode), folded elsewhere, and announced once, just after the game is created."""
+    if share.presenting() or not st.context.url:
+        return
+    if st.session_state.get(CREATED) == game.code:
+        st.info("This browser keeps your Start, End and Reset buttons, even after a reload. For them on another "
+                "computer, keep your teacher's link below — and don't show it on the projector.", icon=":material/key:")
+        del st.session_state[CREATED]
+    with st.expander("Your teacher's link (keep it private)", icon=":material/key:"):
+        st.caption("It gives back the Start, End and Reset buttons on another computer or browser. Copy it with the "
+                   "button at its right.")
+        st.code(f"{st.context.url}?{GAME}={game.code}&{HOST}={token}", language=None, wrap_lines=True)
 
 
 def _host(action: str, code: str, token: str) -> None:
@@ -305,19 +336,33 @@ def live(code: str, drawn_state: str) -> None:
         return
     if game.state != drawn_state:
         st.rerun(scope="app")
-    leaderboard(quiz_store().standings(code), game.round)
+    leaderboard(quiz_store().standings(code), game)
 
 
-def leaderboard(standings: list[games.Standing], round_: Round) -> None:
+def leaderboard(standings: list[games.Standing], game: games.GameInfo) -> None:
+    """One line a player, in up to 3 columns, so a class of 30 fits a projector's screen (a phone stacks them).
+    Before the start only who has joined; the model's score once the game is over (it would say how hard the
+    images are)."""
     with st.container(border=True, key="quiz-leaderboard"):
-        st.markdown("**Leaderboard**")
+        st.markdown(f"**Joined: {len(standings)}**" if game.state == LOBBY else "**Leaderboard** (right / answered)")
         if not standings:
             st.caption("No one has joined yet.")
-        for rank, standing in enumerate(standings, 1):
-            with st.container(horizontal=True, gap="medium"):
-                st.text(f"{rank}. {standing.nickname}", width=240)
-                st.text(f"{standing.correct} right of {standing.answered}")
-        st.caption(f"The model: {round_.model_score()} right of {len(round_)}.")
+        lines = [board_line(rank, standing, game.state) for rank, standing in enumerate(standings, 1)]
+        columns = min(BOARD_COLUMNS, math.ceil(len(lines) / BOARD_ROWS))
+        if columns:
+            rows = math.ceil(len(lines) / columns)
+            for column, first in zip(st.columns(columns, gap="medium"), range(0, len(lines), rows)):
+                with column.container(gap=None):
+                    for line in lines[first:first + rows]:
+                        st.text(line)  # plain text, never Markdown or HTML
+        if game.state == ENDED:
+            st.caption(f"The model: {game.round.model_score()} right of {len(game.round)}.")
+
+
+def board_line(rank: int, standing: games.Standing, state: str) -> str:
+    if state == LOBBY:
+        return standing.nickname  # no rank and no "0/0" before anyone could answer
+    return f"{rank}. {standing.nickname} — {standing.correct}/{standing.answered}"
 
 
 def final_report(game: games.GameInfo) -> None:
@@ -331,5 +376,5 @@ def final_report(game: games.GameInfo) -> None:
             st.metric("The model, on the same images", f"{summary.model_accuracy:.0%}", border=True)
             st.metric("People (Zalando's study)", f"{report.HUMAN_ACCURACY:.1%}", border=True)
         st.caption(f"{summary.answers} answers.")
-        for sentence in summary.confusions:
+        for sentence in summary.confusions or [report.NO_CONFUSIONS]:
             st.markdown(f"- {sentence}")
