@@ -346,18 +346,23 @@ def dense_sum(model_layers: list[Layer]) -> str | None:
     return None
 
 
-def diagram(model_layers: list[Layer], input_shape: tuple = (28, 28)) -> str:
-    """The layers as a Graphviz DOT graph, input to output, each box with its output shape and parameters."""
+def diagram(model_layers: list[Layer], input_shape: tuple = (28, 28), across: bool = True) -> str:
+    """The layers as a Graphviz DOT graph, input to output, each box with its output shape and parameters.
+
+    `across` draws a short model left to right, for a wide screen; otherwise top to bottom, for a phone. Each
+    label line is short (the kind, its detail, the shape, the parameters on lines of their own): the graph's
+    width sets how far the browser shrinks its text to fit the page.
+    """
     nodes = [f'  input [label="Input\\n{"×".join(map(str, input_shape))} pixels", shape=box, style="rounded"];']
     edges, previous = [], "input"
     for i, layer in enumerate(model_layers):
-        label = f"{layer.kind}" + (f" ({layer.detail})" if layer.detail else "")
-        label += f"\\noutput {format_shape(layer.output_shape)}\\n{layer.parameters:,} parameters"
+        label = "\\n".join([layer.kind, *([layer.detail] if layer.detail else []),
+                            f"output {format_shape(layer.output_shape)}", f"{layer.parameters:,} parameters"])
         nodes.append(f'  l{i} [label="{label}", shape=box, style="rounded,filled", fillcolor="#e8f0fb"];')
         edges.append(f"  {previous} -> l{i};")
         previous = f"l{i}"
-    direction = "LR" if len(model_layers) <= 4 else "TB"
-    header = f'  rankdir={direction};\n  node [fontname="sans-serif", fontsize=16];\n'
+    direction = "LR" if across and len(model_layers) <= 4 else "TB"
+    header = f'  rankdir={direction};\n  nodesep=0.2;\n  ranksep=0.3;\n  node [fontname="sans-serif", fontsize=16, margin="0.1,0.05"];\n'
     return "digraph model {\n" + header + "\n".join(nodes + edges) + "\n}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -58,6 +59,7 @@ def test_every_step_renders_with_its_code(step):
     assert shown_step(at) == step
     assert at.title[0].value == f"{step}. {lesson.STEPS[step - 1].title}"
     assert lesson.cells(step)[0] in codes(at)  # the code the notebook runs, shown as it is
+    assert not [c.value for c in at.code if c.proto.wrap_lines]  # a wrapped line breaks the indentation a class copies
     assert not at.error
     for image in at.image:  # every picture is described for a screen reader
         assert all(img.alt for img in image.proto.imgs)
@@ -97,6 +99,33 @@ def test_step_3_reads_the_layers_from_the_model():
     assert sum(int(p.replace(",", "")) for p in table_column(cnn, "Param #")) == 576_938
     assert any("Conv2D" in name for name in table_column(cnn, "Layer (type)"))
     assert any("256 × 10 + 10 = 2,570" in c.value for c in cnn.caption)  # its first Dense has no bias
+
+
+def test_step_3_draws_the_diagram_across_for_a_wide_screen_and_down_for_a_phone():
+    at = lesson_test(step="3")
+    across, down = (chart.proto.spec for chart in at.get("graphviz_chart"))
+    assert "rankdir=LR;" in across and "rankdir=TB;" in down
+    assert all("100,480 parameters" in spec for spec in (across, down))
+    # The browser scales the graph to the page's width: short label lines keep its text >= 14 px at 1280x720.
+    lines = [line for label in re.findall(r'label="([^"]*)"', across) for line in label.split("\\n")]
+    assert max(map(len, lines)) <= 22, lines
+
+
+def test_the_subtitle_says_the_lesson_always_uses_the_mlp():
+    from fmnist.ui.lesson import PICKER_NOTE
+
+    at = lesson_test()  # the sidebar picks the CNN, as it does by default
+    assert at.sidebar.selectbox(key="model").value == "cnn"
+    assert "always uses the walkthrough's classic MLP" in at.caption[0].value and PICKER_NOTE in at.caption[0].value
+    at.sidebar.selectbox(key="model").set_value("mlp").run()
+    assert "always uses the walkthrough's classic MLP" in at.caption[0].value and PICKER_NOTE not in at.caption[0].value
+
+
+def test_the_last_step_points_to_the_quiz_and_the_train_page():
+    assert not lesson_test(step="7").get("page_link")
+    at = lesson_test(step=str(lesson.STEP_COUNT))
+    assert "Next: beat the model in the Quiz, or train your own on the Train page" in markdown(at)
+    assert [link.proto.page for link in at.get("page_link")] == ["quiz", "train"]
 
 
 def test_the_layer_table_matches_keras_for_a_model_built_here(tmp_path):

@@ -39,7 +39,12 @@ def chart(frame: pd.DataFrame) -> alt.Chart:
             y=alt.Y("y:Q", title="second principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=14)),
             color=alt.Color(
                 "class:N", sort=list(CLASS_NAMES), scale=alt.Scale(scheme="tableau10"),
-                legend=alt.Legend(orient="bottom", columns=5, labelFontSize=14, titleFontSize=14),
+                # As many columns as the chart's width holds (~85 px each at 14 px), at most 5 (one row of 5 at 1280):
+                # a fixed 5 cut "Coat" and "Ankle boot" off on a phone. labelLimit 0: names are never clipped.
+                legend=alt.Legend(
+                    orient="bottom", columns=alt.ExprRef("clamp(floor(width / 85), 1, 5)"), labelLimit=0,
+                    labelFontSize=14, titleFontSize=14,
+                ),
             ),
             tooltip=["index", "class", "predicted"],
         )

@@ -16,7 +16,7 @@ from fmnist.config import CLASS_NAMES
 from fmnist.engines import fresh_twin
 from fmnist.ui import draw, photo, state, widgets
 
-SOURCES = {"test": ":material/grid_view: Test image", "draw": ":material/draw: Draw", "photo": ":material/upload: Upload a photo"}
+SOURCES = {"test": "Test image", "draw": "Draw", "photo": "Photo"}
 SOURCE = "inside.source"
 IDX = "inside.idx"  # the test image shown, `?idx=N` in the URL
 TEST_IMAGES = 10_000

@@ -13,9 +13,10 @@ import streamlit as st
 
 from fmnist import data, glossary, lesson, notebook, plots
 from fmnist.config import CLASS_NAMES
-from fmnist.ui import share, state, train_live, widgets
+from fmnist.ui import quiz, share, state, train_live, widgets
 
-MODEL = "mlp"  # the lesson is the classic recipe, whatever model the sidebar picks
+MODEL = "mlp"  # the lesson is the classic recipe: the sidebar's model picker does not change it
+PICKER_NOTE = "The sidebar's model picker does not change this lesson."
 STEP = "lesson.step"  # this page's state, apart from other pages'
 NO_TRAIN_SPLIT = (
     "The Fashion-MNIST train split is not installed on this server (apt-get install dataset-fashion-mnist), "
@@ -94,16 +95,30 @@ def step_bar(step: int) -> None:
         )
 
 
+# A line of code too long for its block scrolls sideways, and a keyboard must reach it to scroll it
+# (axe: scrollable-region-focusable): Streamlit's st.code gives its <pre> no tabindex, so this does, for each
+# block as it appears. Installed once per browser tab.
+CODE_TAKES_FOCUS = """<script>
+if (!window.lessonCodeTakesFocus) {
+  window.lessonCodeTakesFocus = true;
+  const mark = () => document.querySelectorAll('[data-testid="stCode"] pre:not([tabindex])').forEach(pre => { pre.tabIndex = 0; });
+  new MutationObserver(mark).observe(document.body, {childList: true, subtree: true});
+  mark();
+}
+</script>"""
+
+
 def beside(code: str):
     """The code on the left and, on the right, what it gives (stacked on a phone).
 
-    In presenter mode the code is full width and what it gives under it: the large type leaves a column too
-    narrow for a line of code."""
+    Code never wraps: a wrapped line breaks the indentation a class copies, so a line too long for its
+    column scrolls sideways. The code column is wide enough for step 3's model at 1280×720. In presenter
+    mode the code is full width and what it gives under it: the large type leaves a column too narrow."""
     if share.presenting():
-        st.code(code, language="python", wrap_lines=True)
+        st.code(code, language="python")
         return st.container()
-    left, right = st.columns([11, 9], gap="medium")
-    left.code(code, language="python", wrap_lines=True)
+    left, right = st.columns([5, 3], gap="small")
+    left.code(code, language="python")
     return right
 
 
@@ -115,7 +130,7 @@ def the_data(model: str) -> None:
     test_images, _ = state.test_split()
     train = train_split()
     with beside(code[0]):
-        st.code(lesson.shapes_line(train[0] if train else None, test_images), language=None, wrap_lines=True)
+        st.code(lesson.shapes_line(train[0] if train else None, test_images), language=None)
         count = f"**{len(train[0]):,}** training images and " if train else ""
         st.markdown(f"{count}**{len(test_images):,}** test images, each {test_images.shape[1]}×{test_images.shape[2]} pixels.")
         st.markdown("The label is a number; `class_names[label]` is its name:  \n"
@@ -148,7 +163,7 @@ def preprocessing(model: str) -> None:
     code = lesson.cells(2)
     train = train_split()
     if train is None:
-        st.code(code[0], language="python", wrap_lines=True)
+        st.code(code[0], language="python")
         st.info(NO_TRAIN_SPLIT, icon=":material/info:")
     else:
         image = train[0][0]
@@ -178,7 +193,24 @@ def the_model(model: str) -> None:
         st.markdown(f"### Total parameters: {lesson.total_parameters(layers):,}")
         if (worked := lesson.dense_sum(layers)) is not None:
             st.caption(f"A Dense layer has one weight for each input × unit, plus one bias per unit: {worked}.")
-    st.graphviz_chart(lesson.diagram(layers), alt=lesson.describe_layers(layers), width="stretch")
+    diagram(layers)
+
+
+# Two drawings of one diagram, the page's CSS showing one: across the page on a wide screen (scaled to its
+# width), top to bottom at its own size on a phone, where across would shrink its text to ~5 px.
+DIAGRAM_CSS = (
+    "<style>@media (max-width: 640px) { .st-key-lesson-diagram-across { display: none; } }"
+    " @media (min-width: 641px) { .st-key-lesson-diagram-down { display: none; } }</style>"
+)
+
+
+def diagram(layers: list[lesson.Layer]) -> None:
+    st.html(DIAGRAM_CSS)
+    description = lesson.describe_layers(layers)
+    with st.container(key="lesson-diagram-across"):
+        st.graphviz_chart(lesson.diagram(layers), alt=description, width="stretch")
+    with st.container(key="lesson-diagram-down"):
+        st.graphviz_chart(lesson.diagram(layers, across=False), alt=description, width="content")
 
 
 def compile_step(model: str) -> None:
@@ -257,15 +289,15 @@ def predict(model: str) -> None:
     probabilities = state.shipped_test_probabilities(model)
     answer = int(probabilities[0].argmax())
     with beside(code[0]):
-        st.code(lesson.array_repr(probabilities[0]), language=None, wrap_lines=True)
+        st.code(lesson.array_repr(probabilities[0]), language=None)
         st.markdown("Ten numbers, one per class, that add up to 1: how sure the model is of each class.")
     with beside(code[1]):
-        st.code(f"({answer}, '{CLASS_NAMES[answer]}', {int(labels[0])})", language=None, wrap_lines=True)
+        st.code(f"({answer}, '{CLASS_NAMES[answer]}', {int(labels[0])})", language=None)
         verdict = "right" if answer == int(labels[0]) else "wrong"
         st.markdown(f"The largest is number **{answer}**: **{CLASS_NAMES[answer]}**. The true label is "
                     f"**{int(labels[0])}**: the model is {verdict}.")
     with st.expander("The code that draws the grid"):
-        st.code(code[2], language="python", wrap_lines=True)
+        st.code(code[2], language="python")
     grid(images, labels, probabilities)
 
 
@@ -289,7 +321,7 @@ def one_image(model: str) -> None:
     image, label = images[index], int(labels[index])
     batch = np.expand_dims(image, 0)
     with beside(code[0]):
-        st.code(f"{image.shape}\n{batch.shape}", language=None, wrap_lines=True)
+        st.code(f"{image.shape}\n{batch.shape}", language=None)
         st.markdown(f"`np.expand_dims` adds one axis in front: a batch holding **{len(batch)}** image.")
     probabilities = state.shipped_classifier(model).predict(batch)[0]
     answer = int(probabilities.argmax())
@@ -298,6 +330,16 @@ def one_image(model: str) -> None:
                  alt=plots.describe_chart(probabilities, label))
         st.markdown(f"`np.argmax` → **{answer}**: **{CLASS_NAMES[answer]}** ({probabilities[answer]:.0%}); "
                     f"the true class is {CLASS_NAMES[label]}.")
+    what_next()
+
+
+def what_next() -> None:
+    """The last step's way on: the lesson ends, the class goes on to play against the model or train one."""
+    st.markdown("#### Next: beat the model in the Quiz, or train your own on the Train page")
+    with st.container(horizontal=True, wrap=True):
+        st.page_link(st.Page(quiz.page, url_path="quiz"), label="Beat the model in the Quiz", icon=":material/quiz:")
+        st.page_link(st.Page(train_live.page, url_path="train"), label="Train your own on the Train page",
+                     icon=":material/model_training:")
 
 
 VIEWS = (the_data, preprocessing, the_model, compile_step, fit, evaluate, predict, one_image)
@@ -305,12 +347,15 @@ VIEWS = (the_data, preprocessing, the_model, compile_step, fit, evaluate, predic
 
 def page(model: str = MODEL) -> None:
     """The step is the page's title, so a projector shows the step and its idea without scrolling."""
-    st.caption("**Lesson: classify clothes with Keras.** The classic walkthrough, with every number computed from the "
-               "real data and the shipped classic MLP (whatever model the sidebar picks).")
+    picker = f" {PICKER_NOTE}" if state.current_model() != model else ""
+    st.caption("**Lesson: classify clothes with Keras.** This lesson always uses the walkthrough's classic MLP "
+               "(Flatten → Dense(128) → Dense(10)): every number is computed from the real data and the trained MLP "
+               f"shipped with this app.{picker}")
+    st.html(CODE_TAKES_FOCUS, unsafe_allow_javascript=True)
     step = current_step()
     st.query_params["step"] = str(step)
     step_bar(step)
     current = lesson.STEPS[step - 1]
     st.title(f"{step}. {current.title}")
-    st.markdown(f"### {current.idea}")
+    st.markdown(f"## {current.idea}")
     VIEWS[step - 1](model)

@@ -48,7 +48,7 @@ def picture_source(source: str) -> tuple[object | None, int | None]:
     st.caption("Guess what each example shows, then press **Try**: the answer names the real class.")
     with st.container(horizontal=True, wrap=True, gap="small"):
         for index, (_, picture) in enumerate(examples):
-            with st.container(width=84, gap="small"):
+            with st.container(width=74, gap="small"):  # four a row on a 390 px phone (1 rem gaps)
                 st.image(picture, width="stretch", alt=f"Example photo {index + 1}: guess what it shows")
                 st.button(f"Try {index + 1}", key=f"example-{index}", on_click=_choose_example, args=(index,), width="stretch")
     chosen = st.session_state.get("example")
@@ -56,19 +56,20 @@ def picture_source(source: str) -> tuple[object | None, int | None]:
 
 
 def steps(conversion: imaging.Conversion) -> None:
-    st.markdown("**How the photo becomes the model's input**")
-    with st.container(horizontal=True, wrap=True):
-        for number, (title, picture) in enumerate(conversion.steps, 1):
-            with st.container(width=130):
-                alt = f"Step {number} of {len(conversion.steps)}: {title}"
-                st.image(picture, caption=title, width="stretch", clamp=True, alt=alt)
+    """The pipeline's pictures, under the answer (on a phone the answer comes first), open but foldable."""
+    with st.expander("How your photo became the model's 28×28 input", expanded=True, icon=":material/route:"):
+        with st.container(horizontal=True, wrap=True):
+            for number, (title, picture) in enumerate(conversion.steps, 1):
+                with st.container(width=130):
+                    alt = f"Step {number} of {len(conversion.steps)}: {title}"
+                    st.image(picture, caption=title, width="stretch", clamp=True, alt=alt)
 
 
 def page() -> None:
     st.title("Classify a photo")
     st.caption("Best results: one item, flat or hanging, on a plain background that contrasts with it.")
-    # The answer sits beside the photo and the steps that made the model's input, so it is on screen
-    # without scrolling; on a phone the columns stack.
+    # The answer sits beside the picture, so it is on screen without scrolling; the steps that made the
+    # model's input come under both, so where the columns stack (a phone) the answer still comes first.
     source = st.segmented_control("Source", list(SOURCES), format_func=SOURCES.get, default="upload", required=True, key="source")
     given, result = st.columns(2, gap="large")
     with given:
@@ -84,6 +85,5 @@ def page() -> None:
     probabilities = state.classifier(serves="photo").predict(conversion.image)[0]
     with result:
         widgets.answer(conversion.image, probabilities, true_label)
-    with given:
-        steps(conversion)
+    steps(conversion)
     widgets.explanation(conversion.image, probabilities, key="photo", serves="photo")

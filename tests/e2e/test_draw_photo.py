@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
+from fmnist import renderings
 from fmnist.config import CLASS_NAMES
 from tests.e2e.harness import INK, draw_stroke, exception_boxes, rerun
+from tests.e2e.test_browser import upload
 
 pytestmark = pytest.mark.e2e
 
@@ -144,5 +149,45 @@ def test_photo_answer_is_on_screen_beside_its_steps_at_the_projector(open_app):
     expect(answer).to_have_count(1)
     top = answer.bounding_box()["y"]
     assert 0 <= top and top + 40 < PROJECTOR["height"]  # above the fold, without scrolling
-    expect(page.get_by_text("How the photo becomes the model's input")).to_be_visible()
+    expect(page.get_by_text("How your photo became the model's 28×28 input")).to_be_visible()
     assert exception_boxes(page) == 0
+
+
+TO_TOP = "() => { window.scrollTo(0, 0); document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; }); }"
+
+
+def test_photo_answer_comes_before_the_steps_on_a_phone(open_app, test_split):
+    """Where the columns stack, an uploaded photo's answer is on the first screen and the pipeline's steps
+    come after it; an example's answer starts right under the examples (two rows of four), steps after it."""
+    images, labels = test_split
+    photo = io.BytesIO()
+    renderings.render_photo(images[int(np.flatnonzero(labels == 1)[0])], np.random.default_rng(0), size=320).save(photo, format="JPEG")
+    page = open_app("/photo?model=mlp", **PHONE)
+    answer = page.get_by_role("heading", level=2).filter(has_text=re.compile(r"\d+%"))
+    steps = page.get_by_text("How your photo became the model's 28×28 input")
+    rerun(page, lambda: upload(page, "trouser.jpg", photo.getvalue(), "image/jpeg"))
+    page.evaluate(TO_TOP)
+    top = answer.bounding_box()
+    assert 0 <= top["y"] and top["y"] + top["height"] <= PHONE["height"], top  # on the first screen
+    assert steps.bounding_box()["y"] > top["y"]
+    rerun(page, lambda: page.get_by_role("radio", name="Try an example").tap())
+    rerun(page, lambda: page.locator(".st-key-example-1 button").tap())
+    page.evaluate(TO_TOP)
+    first, last = (page.locator(f".st-key-example-{i} button").bounding_box() for i in (0, 6))
+    assert last["y"] - first["y"] < 200, (first, last)  # two rows of examples, four a row
+    top = answer.bounding_box()
+    assert last["y"] < top["y"] < min(last["y"] + 200, PHONE["height"]), (last, top)  # it starts on the first screen
+    assert steps.bounding_box()["y"] > top["y"]
+    assert exception_boxes(page) == 0
+
+
+@pytest.mark.parametrize("viewport", [PHONE, PROJECTOR], ids=["phone", "projector"])
+def test_feature_map_legend_is_not_cut_at_the_chart_edge(open_app, viewport):
+    """The legend wraps to the chart's width: the legend band's last pixels at the right are background."""
+    page = open_app("/map?model=mlp", **viewport)
+    canvas = page.locator('[data-testid="stVegaLiteChart"] canvas').first
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the chart lays itself out after the run
+    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("L"))
+    legend_band = pixels[int(0.75 * len(pixels)):, -12:]  # under the plot and its axis title
+    assert legend_band.min() > 200, "a class name runs into the chart's right edge"

@@ -48,3 +48,12 @@ def test_browse_detail_opens_the_image_inside(open_app):
     expect(page.get_by_label("Test image number (0–9,999)")).to_have_value("7")
     expect(page).to_have_url(re.compile(r"/inside\?.*idx=7"))
     assert exception_boxes(page) == 0
+
+
+def test_the_inside_pages_image_choice_stays_on_one_row_at_1280(open_app):
+    """Found on a walkthrough at a 1280x720 projector: "Upload a photo" wrapped onto a second row."""
+    page = open_app("/inside", width=1280, height=720)
+    options = page.locator('.st-key-inside-image [data-testid="stButtonGroup"] button')
+    expect(options).to_have_count(3)
+    tops = {round(options.nth(i).bounding_box()["y"]) for i in range(3)}
+    assert len(tops) == 1, tops
