@@ -9,6 +9,7 @@ apart.
 
 from __future__ import annotations
 
+import base64
 import functools
 import io
 from dataclasses import dataclass
@@ -114,6 +115,11 @@ _INK = (49, 51, 63)  # Streamlit's text colour
 def _font(size: int) -> ImageFont.FreeTypeFont:
     """Matplotlib's own DejaVu Sans, drawn by PIL: the same type as the figures, without a figure."""
     return ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf"), size)
+
+
+def data_uri(png: bytes) -> str:
+    """A small PNG as a `data:` URI: it travels inside the page's message, with no HTTP request of its own."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def png_bytes(picture: Image.Image) -> bytes:

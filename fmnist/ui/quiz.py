@@ -235,7 +235,7 @@ def teacher(game: games.GameInfo, token: str) -> None:
                 st.caption("The QR code appears once the page is open in a browser.")
             else:
                 join_url = f"{st.context.url}?{GAME}={game.code}"
-                st.image(share.qr_png(join_url), width=260, alt=f"QR code to join game {game.code}: {join_url}")
+                st.image(share.qr_image(join_url), width=260, alt=f"QR code to join game {game.code}: {join_url}")
                 st.caption(f"Scan it, or open the Quiz page and type the code. {games.DIFFICULTIES[game.difficulty]}.")
             teachers_link(game, token)
         with st.container(width="stretch"):

@@ -38,9 +38,9 @@ def _only_this_computer(url: str) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def qr_png(url: str) -> bytes:
-    """A QR code of `url` as PNG, drawn once per address for every session (a class shares a few)."""
-    return plots.qr_code(url)
+def qr_image(url: str) -> str:
+    """A QR code of `url` (a `data:` URI), drawn once per address for every session (a class shares a few)."""
+    return plots.data_uri(plots.qr_code(url))
 
 
 def control(key: str = "share") -> None:
@@ -50,7 +50,7 @@ def control(key: str = "share") -> None:
         if url is None:
             st.write("The link appears once the page is open in a browser.")
             return
-        st.image(qr_png(url), width=260, alt=f"QR code of {url}")
+        st.image(qr_image(url), width=260, alt=f"QR code of {url}")
         st.caption("Scan it to open this same view on a phone, or copy the link:")
         st.code(url, language=None, wrap_lines=True)
         if _only_this_computer(url):

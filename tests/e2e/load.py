@@ -61,6 +61,7 @@ class Sample:
     seconds: float
     error: str | None = None
     media: int = 0
+    images: int = 0  # pictures the run sent, as media files or inline (`data:` URIs)
     cookies: dict[str, str] = field(default_factory=dict)  # what this user sent (the route cookie behind nginx)
 
 
@@ -70,6 +71,7 @@ class Run:
 
     widgets: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (widget id, element type)
     media: list[str] = field(default_factory=list)
+    images: int = 0
     error: str | None = None
 
 
@@ -137,6 +139,7 @@ class VirtualUser:
                 if hasattr(widget, "id") and hasattr(widget, "label"):
                     run.widgets[widget.label] = (widget.id, element_type)
                 _media_urls(element, run.media)
+                run.images += len(element.imgs.imgs) if element_type == "imgs" else 0
             elif kind == "page_info_changed":
                 self.query = forward.page_info_changed.query_string  # the app wrote the view into the URL
             elif kind == "page_not_found":
@@ -144,6 +147,7 @@ class VirtualUser:
             elif kind == "script_finished":
                 if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     run.media.clear()  # the script reran itself: the next run's elements replace these
+                    run.images = 0
                     continue
                 if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY and not run.error:
                     run.error = f"script finished with status {forward.script_finished}"
@@ -183,7 +187,8 @@ def _timed(view: str, user: VirtualUser, action) -> tuple[Sample, Run | None]:
         if run.error:
             return Sample(view, time.perf_counter() - start, run.error), run
         user.fetch_media(run)
-        return Sample(view, time.perf_counter() - start, media=len(run.media), cookies=dict(user.http.cookies)), run
+        return Sample(view, time.perf_counter() - start, media=len(run.media), images=run.images,
+                      cookies=dict(user.http.cookies)), run
     except Exception as error:  # a refused connection, a time-out, a missing widget: all count as errors
         return Sample(view, time.perf_counter() - start, f"{type(error).__name__}: {error}"[:300]), None
 
