@@ -71,11 +71,13 @@ def test_save_has_no_default_folder():
     assert inspect.signature(training.save).parameters["out_dir"].default is inspect.Parameter.empty
 
 
-def test_cli_train_writes_the_model_its_twin_and_card_where_asked(train_split, tmp_path):
+def test_cli_train_writes_the_model_its_twin_and_card_where_asked(train_split, test_split, tmp_path):
     from tests.test_cli import fmnist_cli
 
     result = fmnist_cli("train", "--model", "mlp", "--epochs", "1", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mlp.json", "mlp.keras", "mlp.tflite"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mlp.json", "mlp.keras", "mlp.test.npz", "mlp.tflite"]
+    with np.load(tmp_path / "mlp.test.npz") as saved:  # what the app reads instead of classifying the test split
+        assert saved["probabilities"].shape == (len(test_split[0]), 10) and saved["map"].shape == (len(test_split[0]), 2)
     card = json.loads((tmp_path / "mlp.json").read_text())
     assert card["epochs"] == 1 and card["recipe"]["train_images"] is None and card["test_accuracy"] > 0.8
