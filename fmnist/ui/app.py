@@ -12,7 +12,7 @@ from fmnist.models import ModelLoadError
 from fmnist.ui import browse, draw, feature_map, inside, lesson, model_report, photo, quiz, share, state, train_live
 
 
-ACCESSIBLE_CSS = Path(__file__).with_name("accessible.css")  # contrast the theme cannot set (st.code's colours)
+ACCESSIBLE_CSS = Path(__file__).with_name("accessible.css")  # what the theme cannot set: code colours, focus rings, touch targets
 
 
 def home() -> None:
