@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import importlib.machinery
 import itertools
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
-import types
 import weakref
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -351,17 +348,26 @@ def _plain_main():
     """Start a spawned process without re-running this process's `__main__` in it.
 
     Streamlit makes the app script `__main__` while it runs it, and "spawn" re-runs `__main__` in the
-    child, which would run the whole app in the worker. A main module named like `pkg.__main__` is
-    skipped by the child, so the worker imports only what `work` needs.
+    child, which would run the whole app in the worker. The child is told no main module at all (it is
+    dropped from the preparation data "spawn" sends), so the worker imports only what `work` needs.
+    Swapping `sys.modules["__main__"]` around the start instead raced with script runs in other threads,
+    which set it back mid-start (AppTest did, and the worker then ran a test script).
     """
-    saved = sys.modules["__main__"]
-    plain = types.ModuleType("__main__")
-    plain.__spec__ = importlib.machinery.ModuleSpec("fmnist.__main__", None)
-    sys.modules["__main__"] = plain
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+
+    def without_main(name):
+        data = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    spawn.get_preparation_data = without_main
     try:
         yield
     finally:
-        sys.modules["__main__"] = saved
+        spawn.get_preparation_data = original
 
 
 def work(connection) -> None:
