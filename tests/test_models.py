@@ -14,7 +14,7 @@ import pytest
 
 import fmnist
 from fmnist.engines import KerasEngine, LiteRTEngine, fresh_twin
-from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path, map_of_test_split, predictions_path, probabilities_for_test_split
+from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path, map_of_test_split, occlusions_of_test_split, predictions_path, probabilities_for_test_split
 
 MIN_ACCURACY = {"mlp": 0.87, "cnn": 0.945}
 
@@ -140,6 +140,23 @@ def test_shipped_feature_maps_are_read_not_computed(test_split, monkeypatch):
     coordinates, explained = map_of_test_split(clf, test_split[0])
     np.testing.assert_allclose(np.abs(coordinates), np.abs(expected_map), atol=1e-3)  # an axis' sign is arbitrary
     np.testing.assert_allclose(explained, expected_explained, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["cnn", "mlp"])
+def test_shipped_occlusion_heatmaps_equal_the_live_ones(test_split, name):
+    """A test image's saved heatmap for its predicted class is the one the model computes; any other
+    class, or a picture that is no test image, is left to the live computation."""
+    from fmnist import explain
+
+    clf = load_model(name)
+    saved = occlusions_of_test_split(clf, test_split[0])
+    assert saved is not None
+    for index in (0, 17, 4242, 9999):
+        image = test_split[0][index]
+        predicted = int(clf.predict(image)[0].argmax())
+        np.testing.assert_allclose(saved.heatmap(image, predicted), explain.occlusion(clf, image, predicted), atol=2e-3)
+        assert saved.heatmap(image, (predicted + 1) % 10) is None
+    assert saved.heatmap(255 - test_split[0][0], 0) is None
 
 
 def test_saved_predictions_of_a_replaced_model_or_other_images_are_not_used(tmp_path, test_split):

@@ -14,8 +14,8 @@ import numpy as np
 import streamlit as st
 
 from fmnist import data, plots, trainer
-from fmnist.config import DEFAULT_MODEL, MODEL_NAMES, MODEL_TITLES
-from fmnist.models import Classifier, load_model, model_for, probabilities_for_test_split
+from fmnist.config import DEFAULT_MODEL, MODEL_NAMES, MODEL_TITLES, SHIPPED_MODELS
+from fmnist.models import Classifier, load_model, model_for, occlusions_of_test_split, probabilities_for_test_split
 
 SESSION_MODEL = "session"  # the model picker's value for the model trained on the Train page in this session
 TRAINING = "train.ticket"  # this session's claim on the shared trainer: its latest training and its model
@@ -64,6 +64,14 @@ def test_split() -> tuple[np.ndarray, np.ndarray]:
 @st.cache_resource(show_spinner="Classifying the 10,000 test images…")
 def shipped_test_probabilities(name: str) -> np.ndarray:
     return _read_only(probabilities_for_test_split(shipped_classifier(name), test_split()[0]))
+
+
+@st.cache_resource(show_spinner=False)
+def saved_occlusions(name: str):
+    """A shipped model's occlusion heatmaps of the test split, saved beside it (None for any other model)."""
+    if name not in SHIPPED_MODELS:
+        return None
+    return occlusions_of_test_split(shipped_classifier(name), test_split()[0])
 
 
 def training() -> trainer.Ticket | None:

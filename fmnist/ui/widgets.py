@@ -47,7 +47,9 @@ def _tile_source(image: bytes, probabilities: bytes, true_label: int, palette: p
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_explanation(model_name: str, image_bytes: bytes, target: int, method: str) -> np.ndarray:
     image = np.frombuffer(image_bytes, np.uint8).reshape(28, 28)
-    return explain.explain(state.classifier(model_name), image, target, method)
+    saved = state.saved_occlusions(model_name) if method == "occlusion" else None
+    heatmap = saved.heatmap(image, target) if saved is not None else None
+    return heatmap if heatmap is not None else explain.explain(state.classifier(model_name), image, target, method)
 
 
 def explanation(image: np.ndarray, probabilities: np.ndarray, key: str, serves: str | None = None) -> None:
