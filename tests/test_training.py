@@ -79,5 +79,7 @@ def test_cli_train_writes_the_model_its_twin_and_card_where_asked(train_split, t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mlp.json", "mlp.keras", "mlp.test.npz", "mlp.tflite"]
     with np.load(tmp_path / "mlp.test.npz") as saved:  # what the app reads instead of classifying the test split
         assert saved["probabilities"].shape == (len(test_split[0]), 10) and saved["map"].shape == (len(test_split[0]), 2)
+        assert saved["occlusion"].shape == (len(test_split[0]), 144)  # the detail view's heatmaps
+        np.testing.assert_array_equal(saved["occlusion_targets"], saved["probabilities"].argmax(1))
     card = json.loads((tmp_path / "mlp.json").read_text())
     assert card["epochs"] == 1 and card["recipe"]["train_images"] is None and card["test_accuracy"] > 0.8
