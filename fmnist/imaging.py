@@ -278,13 +278,17 @@ def _has_alpha(image: Image.Image) -> bool:
 def small_rgb(image: Image.Image, size: int | None = None) -> np.ndarray:
     """Upright uint8 RGB with the longest side at most `size` (default PHOTO_SIZE).
 
-    Shrinks first (an integer `reduce`, then a box filter), then applies the EXIF orientation and the
-    colour conversion to the small image: ~10 ms for a 12 MP photo instead of ~100 ms the other way round.
+    Shrinks first (a large photo sampled, an integer `reduce`, then a box filter), then applies the EXIF
+    orientation and the colour conversion to the small image: ~1 ms for a 12 MP photo instead of ~100 ms the
+    other way round.
     """
     size = size or PHOTO_SIZE
     orientation = image.getexif().get(0x0112, 1)
     if image.mode not in ("RGB", "L", "CMYK", "RGBA", "LA"):
         image = image.convert("RGB")
+    if max(image.size) > 8 * size:  # a phone's 12 MP: every few pixels first (~0.5 ms; averaging all of them took ~15)
+        scale = 4 * size / max(image.size)  # still ~16 samples averaged into each pixel below
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.NEAREST)
     factor = max(image.size) // (2 * size)
     if factor > 1:
         image = image.reduce(factor)
