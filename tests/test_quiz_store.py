@@ -278,3 +278,11 @@ def test_a_confusion_in_words_a_teenager_reads_at_once():
     assert report.confusion_sentence(9, 5, 4, 9, row).endswith("said Sandal 4 times out of 9 (the model: 1 time in 100 on all Ankle boot test images).")
     row[5] = 0
     assert "(the model: never on all Ankle boot test images)" in report.confusion_sentence(9, 5, 3, 3, row)
+
+
+def test_equal_scores_share_a_place():
+    from fmnist.quiz.games import Standing, ranks
+
+    board = [Standing("Ana", 9, 10), Standing("Ben", 7, 10), Standing("Cy", 7, 10), Standing("Di", 7, 10), Standing("Ed", 7, 12), Standing("Flo", 0, 0)]
+    assert ranks(board) == [1, 2, 2, 2, 5, 6]
+    assert ranks([]) == []

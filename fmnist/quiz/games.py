@@ -125,6 +125,15 @@ class Standing:
     answered: int
 
 
+def ranks(standings: list[Standing]) -> list[int]:
+    """Each player's place, shared by equal scores (same right, same answered): 1, 2, 2, 4."""
+    places: list[int] = []
+    for i, standing in enumerate(standings):
+        tied = i > 0 and (standing.correct, standing.answered) == (standings[i - 1].correct, standings[i - 1].answered)
+        places.append(places[-1] if tied else i + 1)
+    return places
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 

@@ -347,7 +347,7 @@ def leaderboard(standings: list[games.Standing], game: games.GameInfo) -> None:
         st.markdown(f"**Joined: {len(standings)}**" if game.state == LOBBY else "**Leaderboard** (right / answered)")
         if not standings:
             st.caption("No one has joined yet.")
-        lines = [board_line(rank, standing, game.state) for rank, standing in enumerate(standings, 1)]
+        lines = [board_line(rank, standing, game.state) for rank, standing in zip(games.ranks(standings), standings)]
         columns = min(BOARD_COLUMNS, math.ceil(len(lines) / BOARD_ROWS))
         if columns:
             rows = math.ceil(len(lines) / columns)
