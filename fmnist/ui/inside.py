@@ -39,27 +39,27 @@ def look(key: str, image_bytes: bytes) -> inside.Look:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def map_pictures(key: str, image_bytes: bytes) -> list[tuple[bytes, str]]:
-    """Each convolution's feature maps as a PNG, with its description."""
+def map_pictures(key: str, image_bytes: bytes) -> list[tuple[str, str]]:
+    """Each convolution's feature maps as a picture (`plots.data_uri`), with its description."""
     convs, maps = network(key).convs, look(key, image_bytes).maps
-    return [(plots.png_bytes(inside.map_grid(m)), inside.describe_maps(conv, m)) for conv, m in zip(convs, maps)]
+    return [(plots.data_uri(inside.map_grid(m)), inside.describe_maps(conv, m)) for conv, m in zip(convs, maps)]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def features_chart(key: str, image_bytes: bytes, selected: int) -> bytes:
+def features_chart(key: str, image_bytes: bytes, selected: int) -> str:
     seen = look(key, image_bytes)
     toward = inside.contributions(seen.features, network(key).output_layer, int(seen.probabilities.argmax()))
-    return plots.png_bytes(inside.features_chart(seen.features, toward, selected))
+    return plots.data_uri(inside.features_chart(seen.features, toward, selected))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def unit_grid(key: str) -> bytes:
-    return plots.png_bytes(inside.unit_grid(network(key).dense[0]))
+def unit_grid(key: str) -> str:
+    return plots.data_uri(inside.unit_grid(network(key).dense[0]))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def unit_picture(key: str, unit: int) -> bytes:
-    return plots.png_bytes(inside.unit_picture(network(key).dense[0], unit))
+def unit_picture(key: str, unit: int) -> str:
+    return plots.data_uri(inside.unit_picture(network(key).dense[0], unit))
 
 
 @st.cache_data(show_spinner="Running the 10,000 test images through the model (once)…", max_entries=16)
@@ -164,7 +164,7 @@ def strongest_test_images(key: str, unit: int, name: str, on_request: bool = Fal
         for rank, index in enumerate(indices):
             with st.container(width=84, gap="xxsmall"):
                 label = CLASS_NAMES[int(labels[index])]
-                st.image(plots.enlarge(images[index], 3), width="stretch", alt=f"Test image {index}: {label}")
+                st.image(plots.data_uri(plots.enlarge(images[index], 3)), width="stretch", alt=f"Test image {index}: {label}")
                 st.button(f"#{index}", key=f"inside.top-{rank}", on_click=_show_test_image, args=(int(index),), type="tertiary",
                           help=f"Look inside test image {index}")
 

@@ -40,9 +40,9 @@ def train_split() -> tuple[np.ndarray, np.ndarray] | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def colour_bar_picture(scaled: bool) -> bytes:
+def colour_bar_picture(scaled: bool) -> str:
     image = train_split()[0][0]
-    return lesson.image_with_colour_bar(image / 255.0 if scaled else image)
+    return plots.data_uri(lesson.image_with_colour_bar(image / 255.0 if scaled else image))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -57,10 +57,10 @@ def train_accuracy(model: str) -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def value_array_picture(model: str, index: int, palette: str) -> bytes:
+def value_array_picture(model: str, index: int, palette: str) -> str:
     images, labels = state.test_split()
     probabilities = state.shipped_classifier(model).predict(np.expand_dims(images[index], 0))[0]
-    return lesson.value_array_chart(probabilities, int(labels[index]), plots.PALETTES[palette])
+    return plots.data_uri(lesson.value_array_chart(probabilities, int(labels[index]), plots.PALETTES[palette]))
 
 
 @st.cache_data(show_spinner="Writing the notebook…", max_entries=1)
@@ -155,7 +155,7 @@ def first_images(images, labels) -> None:
         for image, label in zip(images[: lesson.FIRST_IMAGES], labels):
             name = CLASS_NAMES[int(label)]
             with st.container(width=28 * scale + 24, gap="xxsmall"):
-                st.image(plots.enlarge(image, scale), alt=f"Training image: {lesson.a(name)}")
+                st.image(plots.data_uri(plots.enlarge(image, scale)), alt=f"Training image: {lesson.a(name)}")
                 st.markdown(name)
 
 
@@ -309,7 +309,7 @@ def grid(images, labels, probabilities) -> None:
     with st.container(horizontal=True, wrap=True, gap="medium", key="lesson-grid"):
         for i in range(lesson.GRID_ROWS * lesson.GRID_COLS):
             with st.container(width=28 * scale + 16, gap="xxsmall"):
-                st.image(plots.tile_picture(images[i], probabilities[i], int(labels[i]), palette, scale=scale),
+                st.image(widgets.tile_source(images[i], probabilities[i], int(labels[i]), palette, scale=scale),
                          alt=plots.describe_tile(probabilities[i], int(labels[i])))
                 st.markdown(widgets.caption(probabilities[i], int(labels[i]), palette))
 

@@ -96,12 +96,12 @@ def question(round_: Round, place: int, choice: int | None, probabilities: np.nd
     st.markdown(f"**{title}**")
     with st.container(horizontal=True, wrap=True, gap="medium"):
         if choice is None:
-            st.image(plots.enlarge(image, scale=IMAGE_SCALE), width=IMAGE_PX, alt=f"{title}: which class is it?")
+            st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=IMAGE_PX, alt=f"{title}: which class is it?")
             with st.container(horizontal=True, wrap=True, width=CHOICES_PX, key=f"{key}-choices"):
                 for label, name in enumerate(CLASS_NAMES):
                     st.button(name, key=f"{key}-choice-{label}", on_click=on_choice, args=(place, label), width=BUTTON_PX)
             return
-        st.image(plots.enlarge(image, scale=IMAGE_SCALE), width=IMAGE_PX, alt=f"{title}: a {CLASS_NAMES[truth]}.")
+        st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=IMAGE_PX, alt=f"{title}: a {CLASS_NAMES[truth]}.")
         with st.container(width=CHOICES_PX):
             palette = state.palette()
             mark, colour = ("✓", palette.right_md) if choice == truth else ("✗", palette.wrong_md)

@@ -41,7 +41,7 @@ def _tile_source(image: bytes, probabilities: bytes, true_label: int, palette: p
         np.frombuffer(image, np.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE), np.frombuffer(probabilities, np.float32),
         true_label, palette, scale=scale,
     )
-    return plots.data_uri(plots.png_bytes(picture))
+    return plots.data_uri(picture)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -80,7 +80,7 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str, serves: 
                 where = explain.describe_heatmap(heatmap, image)
                 st.caption(explain.GUIDE[method])
                 st.caption(where)
-            st.image(plots.heatmap_with_key(image, heatmap), width=252, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
+            st.image(plots.data_uri(plots.heatmap_with_key(image, heatmap)), width=252, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
 
 
 def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None) -> None:
@@ -102,9 +102,9 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
     # shrunk into a third of a column, its class names would fall under 14 px at 1280x720.
     with st.container(horizontal=True, wrap=True, vertical_alignment="center"):
         seen = "The 28×28 picture the model sees" + ("" if true_label is None else f": a {CLASS_NAMES[int(true_label)]}")
-        st.image(plots.enlarge(image), caption="What the model sees (28×28)", width=160, alt=seen)
+        st.image(plots.data_uri(plots.enlarge(image)), caption="What the model sees (28×28)", width=160, alt=seen)
         st.image(
-            plots.probability_chart(probabilities, true_label, palette), width=plots.CHART_WIDTH,
+            plots.data_uri(plots.probability_chart(probabilities, true_label, palette)), width=plots.CHART_WIDTH,
             alt=plots.describe_chart(probabilities, true_label),
         )
     if true_label is None:

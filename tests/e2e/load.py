@@ -40,7 +40,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.e2e import harness
 
-# Page views a class opens: (url path = Streamlit's page name, query string); {i} is the user's number.
+# Page views a class opens: (url path = Streamlit's page name, query string); {i} a test image, {step} a lesson step.
 VIEWS: dict[str, tuple[str, str]] = {
     "Browse": ("", ""),
     "Browse detail": ("", "idx={i}"),
@@ -49,6 +49,9 @@ VIEWS: dict[str, tuple[str, str]] = {
     "Model": ("model", ""),
     "Feature map": ("map", ""),
     "Train": ("train", ""),
+    "Inside": ("inside", "idx={i}"),
+    "Lesson": ("lesson", "step={step}"),
+    "Quiz": ("quiz", ""),
 }
 FILTER, NEXT_PAGE = "Browse: change filter", "Browse: next page"  # interactions inside an open Browse session
 TIMEOUT = 120  # seconds a view may take before it counts as an error
@@ -197,7 +200,8 @@ def user_round(user: VirtualUser, number: int, round_: int, interact: bool) -> l
     """One view (the user's turn in the page rotation) and, on Browse, two interactions in that session."""
     view = list(VIEWS)[(number + round_) % len(VIEWS)]
     path, query = VIEWS[view]
-    sample, run = _timed(view, user, lambda: user.open(path, query.format(i=(number * 37 + round_) % 10_000)))
+    image = (number * 37 + round_) % 10_000
+    sample, run = _timed(view, user, lambda: user.open(path, query.format(i=image, step=image % 8 + 1)))
     samples = [sample]
     if interact and view == "Browse" and run is not None and not sample.error:
         true_class = CLASS_NAMES[number % len(CLASS_NAMES)]
@@ -244,7 +248,7 @@ def one_at_a_time(server: harness.AppServer, repeats: int) -> dict[str, tuple[fl
         for view, (path, query) in VIEWS.items():
             walls, cpu = [], server.cpu_seconds()
             for k in range(repeats):
-                sample, run = _timed(view, user, lambda: user.open(path, query.format(i=k * 101)))
+                sample, run = _timed(view, user, lambda: user.open(path, query.format(i=k * 101, step=k % 8 + 1)))
                 assert not sample.error, f"{view}: {sample.error}"
                 walls.append(sample.seconds)
             result[view] = (percentile_ms(walls, 50), (server.cpu_seconds() - cpu) * 1000 / repeats)
