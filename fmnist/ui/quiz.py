@@ -30,14 +30,15 @@ GAME, PLAYER = "game", "player"  # the URL keys of a class game
 HOST = "host"  # the teacher's private link carries the creator token once; it is taken out of the URL at once
 MODE = "quiz.mode"
 SOLO = "quiz.solo"  # this session's round alone (a Play)
+DIFFICULTY = "quiz.difficulty"  # which images a round alone draws: games.DIFFICULTIES
 HOSTING = "quiz.hosting"  # {join code: creator token} of the games this session started
 CREATED = "quiz.created"  # the join code of the game this session has just created: its teacher's note shows once
 HOST_COOKIE = "fmnist-quiz-host-"  # + join code: this browser's creator token, for a reload of ?game=CODE
 ERROR = "quiz.error"  # a sentence from the last click, shown once
 REFRESH_S = 3  # how often the leaderboard and a waiting student look at the game
 IMAGE_SCALE, IMAGE_PX = 6, 168  # the 28×28 image with visible pixels; small enough for the buttons to fit a phone's screen
-BUTTON_PX = 150  # two buttons a row on a phone, three beside the image on a laptop (their height is the theme's)
-CHOICES_PX = 3 * BUTTON_PX + 2 * 16
+BUTTON_PX = 112  # three buttons a row, on a phone (358 px inside its margins) as beside the image on a laptop
+CHOICES_GAP_PX = 8  # Streamlit's "xsmall" gap, 0.5rem
 BOARD_ROWS, BOARD_COLUMNS = 10, 3  # 30 players: 3 columns of 10 lines, one projector screen (more: longer columns)
 STATE_WORDS = {LOBBY: "Waiting for players to join", RUNNING: "Playing", ENDED: "Game over"}
 
@@ -94,15 +95,19 @@ def question(round_: Round, place: int, choice: int | None, probabilities: np.nd
     truth = round_.truths[place]
     title = f"Image {place + 1} of {len(round_)}"
     st.markdown(f"**{title}**")
+    # Widths are in pixels, text in rem: presenter mode's larger type needs wider buttons, or "T-shirt/top" is cut.
+    rem = share.PRESENTER_FONT_PX / 16 if share.presenting() else 1
+    button_px, image_px = round(BUTTON_PX * rem), round(IMAGE_PX * rem)
+    choices_px = 3 * button_px + round(2 * CHOICES_GAP_PX * rem)
     with st.container(horizontal=True, wrap=True, gap="medium"):
         if choice is None:
-            st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=IMAGE_PX, alt=f"{title}: which class is it?")
-            with st.container(horizontal=True, wrap=True, width=CHOICES_PX, key=f"{key}-choices"):
+            st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=image_px, alt=f"{title}: which class is it?")
+            with st.container(horizontal=True, wrap=True, gap="xsmall", width=choices_px, key=f"{key}-choices"):
                 for label, name in enumerate(CLASS_NAMES):
-                    st.button(name, key=f"{key}-choice-{label}", on_click=on_choice, args=(place, label), width=BUTTON_PX)
+                    st.button(name, key=f"{key}-choice-{label}", on_click=on_choice, args=(place, label), width=button_px)
             return
-        st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=IMAGE_PX, alt=f"{title}: a {CLASS_NAMES[truth]}.")
-        with st.container(width=CHOICES_PX):
+        st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=image_px, alt=f"{title}: a {CLASS_NAMES[truth]}.")
+        with st.container(width=choices_px):
             palette = state.palette()
             mark, colour = ("✓", palette.right_md) if choice == truth else ("✗", palette.wrong_md)
             st.markdown(f"It is a **{CLASS_NAMES[truth]}**.")
@@ -138,12 +143,10 @@ def new_play(difficulty: str) -> None:
 
 
 def alone() -> None:
-    with st.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
-        difficulty = st.segmented_control("Images", list(games.DIFFICULTIES), default="random", required=True,
-                                          key="quiz.difficulty", format_func=games.DIFFICULTIES.get)
-        st.button("New round", key="quiz.new-round", icon=":material/refresh:", on_click=new_play, args=(difficulty,))
+    """The image and its answers first, the round's settings under them: on a phone all 10 answers then fit
+    the first screen with the image (with the settings above, only 4 did)."""
     if SOLO not in st.session_state:
-        new_play(difficulty)
+        new_play(st.session_state.get(DIFFICULTY, "random"))
     play: Play = st.session_state[SOLO]
 
     def choose(place: int, label: int) -> None:
@@ -155,10 +158,14 @@ def alone() -> None:
     if play.place < len(play.round):
         place = play.place
         question(play.round, place, play.choices.get(place), play.probabilities[place], choose, next_image, "quiz.solo")
-        return
-    yours = sum(play.choices[i] == play.round.truths[i] for i in range(len(play.round)))
-    st.subheader(f"You: {yours} of {len(play.round)}. The model: {play.round.model_score()} of {len(play.round)}.")
-    st.caption(f"People score about {report.HUMAN_ACCURACY:.0%} on Fashion-MNIST. Press New round to play again.")
+    else:
+        yours = sum(play.choices[i] == play.round.truths[i] for i in range(len(play.round)))
+        st.subheader(f"You: {yours} of {len(play.round)}. The model: {play.round.model_score()} of {len(play.round)}.")
+        st.caption(f"People score about {report.HUMAN_ACCURACY:.0%} on Fashion-MNIST. Press New round to play again.")
+    with st.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
+        difficulty = st.segmented_control("Images", list(games.DIFFICULTIES), default="random", required=True,
+                                          key=DIFFICULTY, format_func=games.DIFFICULTIES.get)
+        st.button("New round", key="quiz.new-round", icon=":material/refresh:", on_click=new_play, args=(difficulty,))
 
 
 # --- a class game ---------------------------------------------------------------------------------------

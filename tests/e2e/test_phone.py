@@ -52,3 +52,13 @@ def test_a_tap_opens_the_detail_and_next_steps_on(open_app):
     rerun(page, dialog.get_by_role("button", name="Next").tap)
     expect(heading).not_to_have_text(first)
     assert page.evaluate(SIDEWAYS) <= 0
+
+
+def test_a_round_alone_shows_the_image_and_all_ten_answers_on_the_first_screen(open_app):
+    """With the round's settings above them, only 4 of the 10 answers were on a phone's first screen."""
+    page = open_app("/quiz?model=mlp", **PHONE)
+    answers = page.locator('[class*="st-key-quiz-solo-choices"] button')
+    expect(answers).to_have_count(10)
+    bottoms = answers.evaluate_all("els => els.map(e => e.getBoundingClientRect().bottom)")
+    assert max(bottoms) <= 844, f"answers end at {max(bottoms):.0f} px, below the first screen"
+    assert page.get_by_role("button", name="New round").is_visible()  # still there, under them

@@ -128,3 +128,13 @@ def fits_one_screen(page, lines) -> None:
     assert max(b["height"] for b in boxes) < 2 * min(b["height"] for b in boxes)  # no line wraps
     assert len({round(b["x"]) for b in boxes}) == 3  # three columns of ten
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+@pytest.mark.parametrize("path, viewport", [("/quiz?model=mlp&present=1", PROJECTOR), ("/quiz?model=mlp", PHONE)])
+def test_no_answer_is_cut_short(open_app, path, viewport):
+    """Buttons are sized in pixels and their text in rem: presenter mode's larger type once cut "T-shirt/top"."""
+    page = open_app(path, **viewport)
+    labels = page.locator('[class*="st-key-quiz-solo-choices"] button [data-testid="stMarkdownContainer"]')  # it clips with "…"
+    expect(labels).to_have_count(10)
+    cut = labels.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+    assert not cut, f"cut short: {cut}"
