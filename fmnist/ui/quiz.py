@@ -161,7 +161,7 @@ def alone() -> None:
     else:
         yours = sum(play.choices[i] == play.round.truths[i] for i in range(len(play.round)))
         st.subheader(f"You: {yours} of {len(play.round)}. The model: {play.round.model_score()} of {len(play.round)}.")
-        st.caption(f"People score about {report.HUMAN_ACCURACY:.0%} on Fashion-MNIST. Press New round to play again.")
+        st.caption(f"People score about {report.HUMAN_ACCURACY:.1%} on Fashion-MNIST. Press New round to play again.")
     with st.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
         difficulty = st.segmented_control("Images", list(games.DIFFICULTIES), default="random", required=True,
                                           key=DIFFICULTY, format_func=games.DIFFICULTIES.get)

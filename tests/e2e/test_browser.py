@@ -126,6 +126,18 @@ def test_presenter_mode_has_large_text_and_big_tiles_on_every_page(open_app):
     assert "present=1" in page.url
 
 
+FIRST_CONTENT_TOP = """() => Array.from(document.querySelectorAll('[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'))
+  .map(e => e.getBoundingClientRect()).filter(r => r.height > 0)[0].top"""
+
+
+@pytest.mark.parametrize("path", ["/lesson?step=4", "/browse?model=mlp", "/quiz?model=mlp"])
+def test_presenter_mode_starts_below_the_header(open_app, path):
+    """Presenter mode trims the top padding; the Lesson, which has no title on top, once began under the header."""
+    page = open_app(path + "&present=1", width=1280, height=720)
+    header = page.get_by_test_id("stHeader").evaluate("e => e.getBoundingClientRect().bottom")
+    assert page.evaluate(FIRST_CONTENT_TOP) >= header
+
+
 def test_drawing_a_stroke_gives_a_prediction(open_app):
     page = open_app("/draw")
     # One stroke: down the left leg, across the waist, down the right leg (a pair of trousers).
