@@ -70,6 +70,9 @@ def bar_colours(probabilities: np.ndarray, true_label: int | None, palette: Pale
     return colours
 
 
+TILE_BAR_INSET = 14  # the bars keep 1/14 of the tile's width clear at each side, more than the corners' radius
+
+
 def tile_picture(image: np.ndarray, probabilities: np.ndarray, true_label: int | None, palette: Palette, scale: int = 4) -> Image.Image:
     """A grid tile drawn with NumPy: the item enlarged and its 10-bar chart beneath, no matplotlib needed.
 
@@ -80,10 +83,11 @@ def tile_picture(image: np.ndarray, probabilities: np.ndarray, true_label: int |
     picture = np.full((side + 4 + bar_height, side, 3), 255, np.uint8)
     picture[:side] = np.repeat(np.repeat(image, scale, 0), scale, 1)[..., None]
     colours = bar_colours(probabilities, true_label, palette)
-    slot = side / NUM_CLASSES
+    inset = side // TILE_BAR_INSET  # Streamlit rounds an image's corners: full-width bars lost their outer edges
+    slot = (side - 2 * inset) / NUM_CLASSES
     for i, (p, colour) in enumerate(zip(probabilities, colours)):
         height = int(round(float(p) * bar_height))
-        left, right = int(i * slot + 1), int((i + 1) * slot - 1)
+        left, right = int(inset + i * slot + 1), int(inset + (i + 1) * slot - 1)
         picture[side + 4 + bar_height - max(height, 1) : side + 4 + bar_height, left:right] = _hex_rgb(colour)
     return Image.fromarray(picture)
 

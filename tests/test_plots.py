@@ -32,6 +32,15 @@ def test_tile_bars_follow_the_classic_walkthrough(palette):
     assert bar_pixels(wrong, palette.true) > 0 and bar_pixels(wrong, palette.predicted) > bar_pixels(wrong, palette.true)
 
 
+def test_tile_bars_stay_clear_of_the_rounded_corners():
+    """The first and last classes' bars (T-shirt/top, Ankle boot) lost their outer edges to the image's rounded corners."""
+    for label in (0, 9):
+        picture = np.asarray(plots.tile_picture(np.zeros((28, 28), np.uint8), probabilities_for(label), label, plots.CLASSIC))
+        strip = picture[picture.shape[1] :]  # under the square image
+        inked = np.flatnonzero((strip != 255).any(axis=-1).any(axis=0))
+        assert inked.min() >= picture.shape[1] // 16 and inked.max() < picture.shape[1] - picture.shape[1] // 16
+
+
 def chart_rows(png: bytes, colour: str) -> set[int]:
     """The classes (rows, top to bottom) whose bar in the detail chart has this colour."""
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
