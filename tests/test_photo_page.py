@@ -88,3 +88,12 @@ def test_glossary_is_in_the_sidebar_on_every_page():
     assert not at.exception
     glossary_box = next(e for e in at.sidebar.expander if e.label.startswith("Glossary"))
     assert "**Overfitting**" in glossary_box.markdown[0].value
+
+
+def test_feature_map_text_grows_with_presenter_mode():
+    """Vega-Lite sizes its text in pixels: presenter mode passes its larger size, and the legend fits fewer columns."""
+    for font_px, column_px in ((14, 85), (19, 115)):
+        spec = feature_map.chart(font_px).to_dict()
+        legend = spec["encoding"]["color"]["legend"]
+        assert legend["labelFontSize"] == legend["titleFontSize"] == spec["encoding"]["x"]["axis"]["titleFontSize"] == font_px
+        assert f"width / {column_px}" in legend["columns"]["expr"]

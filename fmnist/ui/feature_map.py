@@ -12,9 +12,10 @@ import streamlit as st
 from fmnist import glossary
 from fmnist.config import CLASS_NAMES
 from fmnist.models import map_of_test_split
-from fmnist.ui import state, widgets
+from fmnist.ui import share, state, widgets
 
 SHOWN = 24
+FONT_PX = 14  # the chart's axis titles and legend
 
 
 def compute_map(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -48,32 +49,33 @@ def _dots(key: str) -> pd.DataFrame:
 
 
 @functools.cache
-def _spec() -> dict:
+def _spec(font_px: int) -> dict:
     """The chart's Vega-Lite spec, without its data: Altair builds and validates it in ~35 ms, the same every view."""
-    spec = chart().to_dict()
+    spec = chart(font_px).to_dict()
     spec.get("config", {}).pop("view", None)  # Altair's default 300 px view: Streamlit sizes the chart
     for placeholder in ("data", "datasets"):  # Altair's stand-in for a chart without data: the dots come apart
         spec.pop(placeholder)
     return spec
 
 
-def chart() -> alt.Chart:
-    """The dots, coloured by true class: drag to select a region, click to pick one dot."""
+def chart(font_px: int = FONT_PX) -> alt.Chart:
+    """The dots, coloured by true class: drag to select a region, click to pick one dot. Vega-Lite sizes its text in
+    pixels, so presenter mode's larger type (rem) passes its own `font_px`."""
     region = alt.selection_interval(name="region")
     dot = alt.selection_point(name="dot", fields=["index"], on="click", nearest=True, clear="dblclick")
     return (
         alt.Chart()
         .mark_circle(size=14, opacity=0.6)
         .encode(
-            x=alt.X("x:Q", title="first principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=14)),
-            y=alt.Y("y:Q", title="second principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=14)),
+            x=alt.X("x:Q", title="first principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=font_px)),
+            y=alt.Y("y:Q", title="second principal axis", axis=alt.Axis(labels=False, ticks=False, titleFontSize=font_px)),
             color=alt.Color(
                 "class:N", sort=list(CLASS_NAMES), scale=alt.Scale(scheme="tableau10"),
                 # As many columns as the chart's width holds (~85 px each at 14 px), at most 5 (one row of 5 at 1280):
                 # a fixed 5 cut "Coat" and "Ankle boot" off on a phone. labelLimit 0: names are never clipped.
                 legend=alt.Legend(
-                    orient="bottom", columns=alt.ExprRef("clamp(floor(width / 85), 1, 5)"), labelLimit=0,
-                    labelFontSize=14, titleFontSize=14,
+                    orient="bottom", columns=alt.ExprRef(f"clamp(floor(width / {round(font_px * 85 / 14)}), 1, 5)"),
+                    labelLimit=0, labelFontSize=font_px, titleFontSize=font_px,
                 ),
             ),
             tooltip=["index:Q", "class:N", "predicted:N"],
@@ -126,7 +128,7 @@ def page() -> None:
     coords, explained = feature_map(name)
     map_column, result_column = st.columns([3, 2], gap="medium")
     with map_column:
-        event = st.vega_lite_chart(_dots(state.model_key(name)), _spec(), on_select="rerun", key="map", width="stretch")
+        event = st.vega_lite_chart(_dots(state.model_key(name)), _spec(round(FONT_PX * share.scale())), on_select="rerun", key="map", width="stretch")
         st.caption(
             f"The two axes explain {explained[0]:.0%} and {explained[1]:.0%} of the variance of the features.",
             help=f"{glossary.tip('principal axis')}\n\n{glossary.tip('variance')}",

@@ -96,7 +96,7 @@ def question(round_: Round, place: int, choice: int | None, probabilities: np.nd
     title = f"Image {place + 1} of {len(round_)}"
     st.markdown(f"**{title}**")
     # Widths are in pixels, text in rem: presenter mode's larger type needs wider buttons, or "T-shirt/top" is cut.
-    rem = share.PRESENTER_FONT_PX / 16 if share.presenting() else 1
+    rem = share.scale()
     button_px, image_px = round(BUTTON_PX * rem), round(IMAGE_PX * rem)
     choices_px = 3 * button_px + round(2 * CHOICES_GAP_PX * rem)
     with st.container(horizontal=True, wrap=True, gap="medium"):

@@ -23,6 +23,11 @@ def presenting() -> bool:
     return st.session_state[_STATE]
 
 
+def scale() -> float:
+    """How much larger presenter mode makes the type: for what is sized in pixels (charts, buttons)."""
+    return PRESENTER_FONT_PX / 16 if presenting() else 1.0
+
+
 def current_url() -> str | None:
     """The full address of what this browser shows now (page and query), less presenter mode (the class's
     phones are no projector); None before a browser has told the server its address (as under AppTest)."""

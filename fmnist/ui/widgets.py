@@ -102,7 +102,7 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
     # shrunk into a third of a column, its class names would fall under 14 px at 1280x720.
     with st.container(horizontal=True, wrap=True, vertical_alignment="center"):
         seen = "The 28×28 picture the model sees" + ("" if true_label is None else f": a {CLASS_NAMES[int(true_label)]}")
-        width = 240 if share.presenting() else 160  # on a projector, not the smallest thing in the dialog
+        width = round(160 * share.scale())  # on a projector, not the smallest thing in the dialog
         st.image(plots.data_uri(plots.enlarge(image)), caption="What the model sees (28×28)", width=width, alt=seen)
         st.image(
             plots.data_uri(plots.probability_chart(probabilities, true_label, palette)), width=plots.CHART_WIDTH,
