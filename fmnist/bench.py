@@ -102,7 +102,7 @@ def _real_photos_at_12_megapixels(count: int) -> list:
 
 def bench_photo_conversion(images: np.ndarray, repeats: int = 20, real: int = 5) -> list[dict]:
     """Time to turn a decoded 12-megapixel photo into the model input (the budget is 50 ms): a synthetic
-    one, and the first `real` shared phone photos scaled to 12 MP where that folder is present.
+    one, and `real` shared phone photos scaled to 12 MP where that folder is present.
 
     CPU time is reported beside wall time, as a shared machine's wall time includes other processes' turns.
     """

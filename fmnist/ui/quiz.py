@@ -99,14 +99,15 @@ def question(round_: Round, place: int, choice: int | None, probabilities: np.nd
     rem = share.scale()
     button_px, image_px = round(BUTTON_PX * rem), round(IMAGE_PX * rem)
     choices_px = 3 * button_px + round(2 * CHOICES_GAP_PX * rem)
+    picture = plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE))
     with st.container(horizontal=True, wrap=True, gap="medium"):
         if choice is None:
-            st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=image_px, alt=f"{title}: which class is it?")
+            st.image(picture, width=image_px, alt=f"{title}: which class is it?")
             with st.container(horizontal=True, wrap=True, gap="xsmall", width=choices_px, key=f"{key}-choices"):
                 for label, name in enumerate(CLASS_NAMES):
                     st.button(name, key=f"{key}-choice-{label}", on_click=on_choice, args=(place, label), width=button_px)
             return
-        st.image(plots.data_uri(plots.enlarge(image, scale=IMAGE_SCALE)), width=image_px, alt=f"{title}: a {CLASS_NAMES[truth]}.")
+        st.image(picture, width=image_px, alt=f"{title}: a {CLASS_NAMES[truth]}.")
         with st.container(width=choices_px):
             palette = state.palette()
             mark, colour = ("✓", palette.right_md) if choice == truth else ("✗", palette.wrong_md)
