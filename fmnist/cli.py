@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_train(args) -> int:
     from fmnist import data, training
+    from fmnist.photoset import PhotoSetError
 
     recipe = training.RECIPES[args.model]
     recipe = replace(
@@ -85,8 +86,14 @@ def cmd_train(args) -> int:
         raise UserError("--epochs must be at least 1.")
     train_split = data.load_split("train")
     test_split = data.load_split("test")
-    print(f"Training {args.model} for {recipe.epochs} epochs on {len(train_split[0]):,} images…", file=sys.stderr)
-    result = training.train(recipe, train_split, test_split, verbose=1)
+    extra = [f"{2 * recipe.real_inputs:,} hand drawings of train images"] if recipe.real_inputs else []
+    extra += [f"{recipe.tuning_photos} variants of each tuning photo"] if recipe.tuning_photos else []
+    images = f"{len(train_split[0][: recipe.train_images]):,} images" + "".join(f" plus {e}" for e in extra)
+    print(f"Training {args.model} for {recipe.epochs} epochs on {images}…", file=sys.stderr)
+    try:
+        result = training.train(recipe, train_split, test_split, verbose=1)
+    except PhotoSetError as exc:  # cnn_photo learns from the shared photos' tuning half
+        raise UserError(f"{args.model} learns from real photos: {exc}") from exc
     path, card = training.save(result, test_split, args.out)
     print(f"Wrote {path} and {path.with_suffix('.json')}: test accuracy {card['test_accuracy']:.4f}, {result.seconds:.0f} s.")
     return 0
@@ -161,11 +168,15 @@ def _evaluate_photo_folder(args) -> int:
     from fmnist.photoset import PhotoSetError, evaluate_folder
 
     name = args.model or model_for(DEFAULT_MODEL, "photo")
+    classifier = load_model(name)
     try:
-        summary = evaluate_folder(load_model(name), args.photos_dir, args.half)
+        summary = evaluate_folder(classifier, args.photos_dir, args.half)
     except PhotoSetError as exc:
         raise UserError(str(exc)) from exc
     summary["model"] = str(name)
+    if classifier.card.get("recipe", {}).get("tuning_photos") and args.half != "held-out":
+        print(f"note: {name} learned from the tuning half of the shared photos; "
+              "on that set only --half held-out measures it on photos it has not seen.", file=sys.stderr)
     if args.json:
         print(json.dumps(summary, indent=1))
         return 0
@@ -295,9 +306,10 @@ def cmd_twin(args) -> int:
         card = add_twin(model, path, load_card(path), data.load_test_split()[0][:200])
     except EngineError as exc:
         raise UserError(str(exc)) from exc
+    predictions = predictions_path(path)
     print(
-        f"Wrote {path.with_name(card['litert']['file'])}; max |Δ| = {card['litert']['max_abs_difference']:.1e} on 200 test images. "
-        f"Wrote its test-split predictions to {predictions_path(path)}."
+        f"Wrote {path.with_name(card['litert']['file'])}; max |Δ| = {card['litert']['max_abs_difference']:.1e} on 200 test images."
+        + (f" Wrote its test-split predictions to {predictions}." if predictions.is_file() else "")
     )
     return 0
 

@@ -23,11 +23,12 @@ IMAGE_SIZE = 28
 MODEL_NAMES: tuple[str, ...] = ("cnn", "mlp")
 DEFAULT_MODEL = "cnn"
 MODEL_TITLES = {"cnn": "CNN", "mlp": "Classic MLP"}
-# A second shipped model, fine-tuned on hand drawings and photos; it serves those inputs when the
-# default model is picked (see fmnist.models.model_for).
-REAL_INPUT_MODEL = "cnn_real"
-REAL_INPUTS: tuple[str, ...] = ("drawing",)  # the inputs it serves
-SHIPPED_MODELS: tuple[str, ...] = (*MODEL_NAMES, REAL_INPUT_MODEL)
+# Shipped models fine-tuned for what a class brings: each serves its kind of input when the default
+# model is picked (see fmnist.models.model_for), and never the test split.
+REAL_INPUT_MODEL = "cnn_real"  # hand drawings
+PHOTO_MODEL = "cnn_photo"  # phone photos
+SERVES = {"drawing": REAL_INPUT_MODEL, "photo": PHOTO_MODEL}
+SHIPPED_MODELS: tuple[str, ...] = (*MODEL_NAMES, *SERVES.values())
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ASSETS_DIR = Path(os.environ.get("FMNIST_ASSETS_DIR", PROJECT_ROOT / "assets"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,9 @@ from fmnist.config import CLASS_NAMES, PROJECT_ROOT
 from fmnist.models import load_model, model_path
 
 
-def fmnist_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fmnist", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
+def fmnist_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fmnist", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **env} if env else None)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import fmnist
+from fmnist.config import SHIPPED_MODELS
 from fmnist.engines import KerasEngine, LiteRTEngine, fresh_twin
 from fmnist.models import Classifier, ModelLoadError, card_path, load_model, model_path, map_of_test_split, occlusions_of_test_split, predictions_path, probabilities_for_test_split
 
@@ -45,7 +46,7 @@ def test_shipped_model_accuracy(classifiers, test_split, name):
     assert accuracy >= MIN_ACCURACY[name]
 
 
-@pytest.mark.parametrize("name", ["mlp", "cnn"])
+@pytest.mark.parametrize("name", SHIPPED_MODELS)  # the drawing and photo models too
 def test_model_card_matches_model(classifiers, test_split, name):
     card = json.loads(card_path(model_path(name)).read_text())
     for key in ("architecture", "parameters", "epochs", "seed", "training_seconds", "history", "test_accuracy",
@@ -74,7 +75,7 @@ def test_predict_is_thread_safe(test_split, engine):
     np.testing.assert_allclose(np.concatenate(results), expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["mlp", "cnn"])
+@pytest.mark.parametrize("name", SHIPPED_MODELS)  # the drawing and photo models too
 def test_shipped_models_are_served_by_their_fresh_litert_twin(classifiers, name):
     card = json.loads(card_path(model_path(name)).read_text())
     assert fresh_twin(model_path(name), card) is not None, f"run: python -m fmnist twin --model {name}"

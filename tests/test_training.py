@@ -65,6 +65,28 @@ def test_train_uses_the_recipes_number_of_training_images(train_split, test_spli
     assert len(fractions) == 16 and fractions[-1] == 1.0  # ceil(500 / 32) batches, not 60,000 images' worth
 
 
+def test_hand_drawn_inputs_are_converted_drawings_of_train_images_from_the_whole_split(train_split):
+    from fmnist.imaging import drawing_to_input
+    from fmnist.renderings import as_canvas, render_hand_drawing
+
+    x, y = train_split
+    drawn_x, drawn_y = training.with_real_inputs(x, y, 40, seed=5)
+    assert drawn_x.shape == (80, 28, 28) and drawn_x.dtype == np.uint8  # 40 images, drawn in each of the two styles
+    rng = np.random.default_rng(5)
+    picks = rng.choice(len(x), size=40, replace=False)
+    assert picks.max() >= 10_000  # drawn from all 60,000, not only the clean images the recipe keeps
+    np.testing.assert_array_equal(drawn_y, np.concatenate([y[picks], y[picks]]))
+    first = drawing_to_input(as_canvas(render_hand_drawing(x[picks[0]], rng, "outline", size=112)))
+    np.testing.assert_array_equal(drawn_x[0], first.image)  # the first pick's outline, through the Draw page's conversion
+
+
+def test_train_adds_the_hand_drawings_to_the_recipes_clean_images(train_split, test_split):
+    fractions = []
+    recipe = replace(training.RECIPES["mlp"], epochs=1, train_images=200, real_inputs=100)
+    training.train(recipe, train_split, (test_split[0][:200], test_split[1][:200]), on_batch=fractions.append)
+    assert len(fractions) == 13  # ceil((200 + 2 × 100) / 32) batches
+
+
 def test_save_has_no_default_folder():
     import inspect
 
