@@ -41,15 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the hand that draws with --drawings (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
+    file_model_help = "mlp, cnn, or a path to a .keras file (default: the model the Photo page asks, cnn_photo)"
     p = commands.add_parser("predict", help="classify image files (any format Pillow reads)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
+    p.add_argument("--model", help=file_model_help)
     p.add_argument("--top", type=int, default=3, help="how many classes to print per file (default 3)")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per file")
 
     p = commands.add_parser("explain", help="write a heatmap of the pixels that drove a prediction")
     p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--model", default=DEFAULT_MODEL, help=model_help)
+    p.add_argument("--model", help=file_model_help)
     p.add_argument("--method", choices=("occlusion", "gradient"), default="occlusion")
     p.add_argument("--target", choices=CLASS_NAMES, metavar="CLASS", help="class to explain (default: the predicted one)")
     p.add_argument("--out", type=Path, default=Path("heatmap.png"))
@@ -219,11 +220,11 @@ def _evaluate_drawings(args, images, labels) -> int:
 
 def cmd_predict(args) -> int:
     from fmnist.imaging import ImageError, to_model_input
-    from fmnist.models import load_model
+    from fmnist.models import load_model, model_for
 
     if args.top < 1:
         raise UserError("--top must be at least 1.")
-    classifier = load_model(args.model)
+    classifier = load_model(args.model or model_for(DEFAULT_MODEL, "photo"))  # a file is served as the Photo page serves it
     results = []
     for path in args.files:
         try:
@@ -252,9 +253,9 @@ def cmd_explain(args) -> int:
 
     from fmnist import explain, plots
     from fmnist.imaging import ImageError, to_model_input
-    from fmnist.models import load_model
+    from fmnist.models import load_model, model_for
 
-    classifier = load_model(args.model)
+    classifier = load_model(args.model or model_for(DEFAULT_MODEL, "photo"))
     try:
         image = to_model_input(args.file)
     except ImageError as exc:

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from fmnist.config import CLASS_NAMES, PROJECT_ROOT
-from fmnist.models import load_model, model_path
+from fmnist.config import CLASS_NAMES, DEFAULT_MODEL, PROJECT_ROOT
+from fmnist.models import load_model, model_for, model_path
 
 
 def fmnist_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -44,8 +44,9 @@ def test_predict_json_agrees_with_labels(pngs, classifiers, test_split):
         assert set(row) == {"path", "label", "index", "probabilities"}
         assert len(row["probabilities"]) == 10 and abs(sum(row["probabilities"]) - 1) < 1e-4
         assert row["label"] == CLASS_NAMES[row["index"]] and row["index"] == int(np.argmax(row["probabilities"]))
-    # PNG is lossless and dataset-form images pass through unchanged: the same answers as in-process.
-    in_process = classifiers["cnn"].predict(test_split[0][:200]).argmax(1)
+    # PNG is lossless and dataset-form images pass through unchanged: the same answers as in-process,
+    # from the model the Photo page asks for an image file (with the CNN picked, the photo model).
+    in_process = classifiers[model_for(DEFAULT_MODEL, "photo")].predict(test_split[0][:200]).argmax(1)
     assert [row["index"] for row in rows] == in_process.tolist()
     assert np.mean(in_process == labels) >= 0.9
 
