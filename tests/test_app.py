@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from fmnist.config import CLASS_NAMES, PROJECT_ROOT
+from fmnist.config import CLASS_NAMES, MODEL_TITLES, PHOTO_MODEL, PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
 TIMEOUT = 120
@@ -139,6 +139,16 @@ def test_example_photo_is_classified():
     captions = [c for image in at.image for c in image.captions]
     assert "28×28 model input" in captions  # the conversion steps are shown …
     assert "The item found (the rest dimmed)" in captions  # … with the segmentation, so a wrong crop is visible
+    assert "Answered by: Classic MLP" in [c.value for c in at.caption]  # a model picked by name answers itself
+
+
+def test_photo_names_the_model_that_answered_it():
+    at = page_test("photo")  # the CNN picked: photos go to the CNN fine-tuned on real photos
+    at.segmented_control(key="source").set_value("example").run()
+    at.button(key="example-1").click().run()
+    assert not at.exception
+    assert f"Answered by: {MODEL_TITLES[PHOTO_MODEL]}" in [c.value for c in at.caption]
+    assert any(m.value.startswith("## :green[✓ Trouser") for m in at.markdown)
 
 
 def test_train_page_trains_and_offers_the_model(train_split):

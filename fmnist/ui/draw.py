@@ -57,5 +57,5 @@ def page() -> None:
                 st.info("Draw something on the black square to see what the model thinks it is.")
                 return
             probabilities = state.classifier(serves="drawing").predict(conversion.image)[0]
-            widgets.answer(conversion.image, probabilities)
+            widgets.answer(conversion.image, probabilities, serves="drawing")
     widgets.explanation(conversion.image, probabilities, key="draw", serves="drawing")

@@ -84,6 +84,6 @@ def page() -> None:
         return
     probabilities = state.classifier(serves="photo").predict(conversion.image)[0]
     with result:
-        widgets.answer(conversion.image, probabilities, true_label)
+        widgets.answer(conversion.image, probabilities, true_label, serves="photo")
     steps(conversion)
     widgets.explanation(conversion.image, probabilities, key="photo", serves="photo")

@@ -83,11 +83,12 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str, serves: 
             st.image(plots.data_uri(plots.heatmap_with_key(image, heatmap)), width=252, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
 
 
-def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None) -> None:
+def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None, serves: str | None = None) -> None:
     """The prediction in words with how sure the model is, what the model sees and the 10 bars.
 
     For a drawing or a photo (no known label) it also says, honestly, when the model is not sure and
-    that it can only pick one of its 10 classes, whatever the picture shows.
+    that it can only pick one of its 10 classes, whatever the picture shows. With `serves` ("drawing",
+    "photo") it names the model that answered: with the CNN picked, the CNN fine-tuned for that input.
     """
     palette = state.palette()
     st.markdown(f"## {caption(probabilities, true_label, palette)}")
@@ -113,6 +114,8 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
             "The model can only choose among these 10 classes: anything else (a cup, a face) still gets one of "
             "their names, sometimes with high confidence."
         )
+    if serves is not None:
+        st.caption(f"Answered by: {state.model_title(state.model_key(serves=serves))}")
 
 
 def prediction_panel(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None, key: str = "panel") -> None:

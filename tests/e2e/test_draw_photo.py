@@ -80,6 +80,7 @@ def test_draw_on_a_phone_canvas_fits_and_a_finger_draws(open_app):
     touch_stroke(page, [(0.35, 0.85), (0.35, 0.15), (0.65, 0.15), (0.65, 0.85)])
     page.wait_for_function(INK, arg=page.locator("canvas.dc-canvas.lower-canvas").element_handle(), timeout=10_000)
     expect(page.get_by_text("What the model sees (28×28)")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Answered by: Classic MLP")).to_be_visible()  # the model picked by name answers itself
     assert exception_boxes(page) == 0
 
 
