@@ -165,10 +165,10 @@ def _evaluate_renderings(args, images, labels) -> int:
 
 
 def _evaluate_photo_folder(args) -> int:
-    from fmnist.models import load_model, model_for
+    from fmnist.models import load_model
     from fmnist.photoset import PhotoSetError, evaluate_folder
 
-    name = args.model or model_for(DEFAULT_MODEL, "photo")
+    name = _file_model(args)
     classifier = load_model(name)
     try:
         summary = evaluate_folder(classifier, args.photos_dir, args.half)
@@ -218,13 +218,20 @@ def _evaluate_drawings(args, images, labels) -> int:
     return 0
 
 
+def _file_model(args) -> str:
+    """The model named by --model, else the one the Photo page asks: an image file is served as a photo."""
+    from fmnist.models import model_for
+
+    return args.model or model_for(DEFAULT_MODEL, "photo")
+
+
 def cmd_predict(args) -> int:
     from fmnist.imaging import ImageError, to_model_input
-    from fmnist.models import load_model, model_for
+    from fmnist.models import load_model
 
     if args.top < 1:
         raise UserError("--top must be at least 1.")
-    classifier = load_model(args.model or model_for(DEFAULT_MODEL, "photo"))  # a file is served as the Photo page serves it
+    classifier = load_model(_file_model(args))
     results = []
     for path in args.files:
         try:
@@ -253,9 +260,9 @@ def cmd_explain(args) -> int:
 
     from fmnist import explain, plots
     from fmnist.imaging import ImageError, to_model_input
-    from fmnist.models import load_model, model_for
+    from fmnist.models import load_model
 
-    classifier = load_model(args.model or model_for(DEFAULT_MODEL, "photo"))
+    classifier = load_model(_file_model(args))
     try:
         image = to_model_input(args.file)
     except ImageError as exc:
