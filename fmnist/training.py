@@ -124,7 +124,7 @@ def make_augmenter(seed: int):
 # --- inputs as a class brings them ----------------------------------------------------------------
 
 
-def with_real_inputs(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def hand_drawn_inputs(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`count` of these images, each drawn by hand as an outline and as a scribbled-in shape (at 112
     pixels, cheaper than the canvas's 280 and the same once converted), through the Draw page's own
     conversion, with their labels."""
@@ -296,7 +296,7 @@ def train(
     keras.utils.set_random_seed(recipe.seed)
     x_train, y_train = (split[: recipe.train_images] for split in train_split)
     if recipe.real_inputs:  # drawn from the whole split, however few images are kept clean
-        drawn_x, drawn_y = with_real_inputs(*train_split, recipe.real_inputs, recipe.seed)
+        drawn_x, drawn_y = hand_drawn_inputs(*train_split, recipe.real_inputs, recipe.seed)
         x_train, y_train = np.concatenate([x_train, drawn_x]), np.concatenate([y_train, drawn_y])
     if recipe.tuning_photos:
         photos_x, photos_y = tuning_photo_inputs(recipe.tuning_photos, recipe.seed)

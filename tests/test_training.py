@@ -70,7 +70,7 @@ def test_hand_drawn_inputs_are_converted_drawings_of_train_images_from_the_whole
     from fmnist.renderings import as_canvas, render_hand_drawing
 
     x, y = train_split
-    drawn_x, drawn_y = training.with_real_inputs(x, y, 40, seed=5)
+    drawn_x, drawn_y = training.hand_drawn_inputs(x, y, 40, seed=5)
     assert drawn_x.shape == (80, 28, 28) and drawn_x.dtype == np.uint8  # 40 images, drawn in each of the two styles
     rng = np.random.default_rng(5)
     picks = rng.choice(len(x), size=40, replace=False)
