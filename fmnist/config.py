@@ -22,15 +22,22 @@ IMAGE_SIZE = 28
 
 MODEL_NAMES: tuple[str, ...] = ("cnn", "mlp")
 DEFAULT_MODEL = "cnn"
-# Shipped models fine-tuned for what a class brings: each serves its kind of input when the default
-# model is picked (see fmnist.models.model_for), and never the test split.
-REAL_INPUT_MODEL = "cnn_real"  # hand drawings
-PHOTO_MODEL = "cnn_photo"  # phone photos
-SERVES = {"drawing": REAL_INPUT_MODEL, "photo": PHOTO_MODEL}
-SHIPPED_MODELS: tuple[str, ...] = (*MODEL_NAMES, *SERVES.values())
+# Shipped models fine-tuned for what a class brings: each answers for the model picked, on its kind of
+# input (see fmnist.models.model_for), and never for the test split.
+REAL_INPUT_MODEL = "cnn_real"  # the CNN, for hand drawings
+MLP_REAL_INPUT_MODEL = "mlp_real"  # the classic MLP, for hand drawings
+PHOTO_MODEL = "cnn_photo"  # the CNN, for phone photos
+SERVES = {
+    "drawing": {DEFAULT_MODEL: REAL_INPUT_MODEL, "mlp": MLP_REAL_INPUT_MODEL},
+    "photo": {DEFAULT_MODEL: PHOTO_MODEL},
+}
+SERVING_MODELS: tuple[str, ...] = tuple(dict.fromkeys(name for kind in SERVES.values() for name in kind.values()))
+SHIPPED_MODELS: tuple[str, ...] = (*MODEL_NAMES, *SERVING_MODELS)
 MODEL_TITLES = {
     "cnn": "CNN", "mlp": "Classic MLP",
-    REAL_INPUT_MODEL: "CNN for drawings (fine-tuned on hand drawings)", PHOTO_MODEL: "CNN for photos (fine-tuned on 65 real photos)",
+    REAL_INPUT_MODEL: "CNN for drawings (fine-tuned on hand drawings)",
+    MLP_REAL_INPUT_MODEL: "Classic MLP for drawings (fine-tuned on hand drawings)",
+    PHOTO_MODEL: "CNN for photos (fine-tuned on 65 real photos)",
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

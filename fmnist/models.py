@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fmnist.config import ASSETS_DIR, DEFAULT_MODEL, IMAGE_SIZE, NUM_CLASSES, SERVES, SHIPPED_MODELS
+from fmnist.config import ASSETS_DIR, IMAGE_SIZE, NUM_CLASSES, SERVES, SERVING_MODELS, SHIPPED_MODELS
 from fmnist.engines import EngineError, KerasEngine, LiteRTEngine, file_sha256, fresh_twin, write_twin
 
 
@@ -99,7 +99,7 @@ def card_path(model_file: Path) -> Path:
 
 
 def resolve_model_file(name_or_path: str | Path) -> Path:
-    """A shipped model's name ('mlp', 'cnn', 'cnn_real', 'cnn_photo') → its file in assets/; anything else is a path."""
+    """A shipped model's name ('mlp', 'cnn', 'cnn_real', …) → its file in assets/; anything else is a path."""
     if str(name_or_path) in SHIPPED_MODELS:
         return model_path(str(name_or_path))
     return Path(name_or_path)
@@ -114,11 +114,12 @@ def rebuild_hint(path: Path) -> str:
 def model_for(name: str, serves: str | None = None) -> str:
     """The shipped model that answers for `name` on an input of kind `serves` ("drawing", "photo").
 
-    The default CNN learned from product photos; for what a class brings (config.SERVES) the CNN
-    fine-tuned on such inputs answers instead, when it is installed. A model picked by name is kept.
+    The shipped models learned from product photos; for what a class brings (config.SERVES) the same
+    model fine-tuned on such inputs answers instead, when it is installed. Any other model (a path,
+    one trained in the session) answers for itself.
     """
-    special = SERVES.get(serves)
-    if name == DEFAULT_MODEL and special and model_path(special).is_file():
+    special = SERVES.get(serves, {}).get(name)
+    if special and model_path(special).is_file():
         return special
     return name
 
@@ -231,7 +232,7 @@ def add_twin(model, path: Path, card: dict, check_images: np.ndarray) -> dict:
     it serves drawings or photos only (config.SERVES), never the test split (minutes of CPU for nothing)."""
     card = {**card, "litert": write_twin(model, path, check_images)}
     card_path(path).write_text(json.dumps(card, indent=1))
-    if path.stem not in SERVES.values():
+    if path.stem not in SERVING_MODELS:
         from fmnist.data import load_test_split
 
         save_test_predictions(load_model(path), load_test_split()[0])

@@ -51,6 +51,12 @@ RECIPES = {
         architecture="cnn", epochs=3, batch_size=128, learning_rate=5e-4, augment=True,
         name="cnn_real", start_from="cnn", train_images=10000, real_inputs=30000,
     ),
+    # The classic MLP fine-tuned the same way, so a class comparing the two models on its own drawings
+    # compares like with like: all 60,000 train images drawn in each style, and 10,000 kept clean.
+    "mlp_real": Recipe(
+        architecture="mlp", epochs=5, batch_size=32, learning_rate=1e-3, augment=False,
+        name="mlp_real", start_from="mlp", train_images=10000, real_inputs=60000,
+    ),
     # The CNN fine-tuned for phone photos, on the tuning half of ../shared/photos (65 real photos, each
     # taken again 40 ways), never on its held-out half, which alone measures it.
     "cnn_photo": Recipe(

@@ -88,7 +88,7 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
 
     For a drawing or a photo (no known label) it also says, honestly, when the model is not sure and
     that it can only pick one of its 10 classes, whatever the picture shows. With `serves` ("drawing",
-    "photo") it names the model that answered: with the CNN picked, the CNN fine-tuned for that input.
+    "photo") it names the model that answered: the picked model fine-tuned for that input, where one is shipped.
     """
     palette = state.palette()
     st.markdown(f"## {caption(probabilities, true_label, palette)}")
