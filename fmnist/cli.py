@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--photos-dir", type=Path, metavar="DIR", help="accuracy on a folder of real photos listed in its labels.csv (file,label,class)")
     halves = ("tuning", "held-out")
     p.add_argument("--half", choices=halves, help="with --photos-dir: only that half of its fixed split by file")
+    p.add_argument("--megapixels", type=float, metavar="MP",
+                   help="with --photos-dir: send each photo as a phone would, scaled to MP megapixels (12: a phone's) and as a JPEG")
     p.add_argument("--count", type=int, default=2000, help="test images to render with --photos or --drawings (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the hand that draws with --drawings (default 0)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -119,8 +121,9 @@ def cmd_evaluate(args) -> int:
 
     if args.photos_dir is not None:
         return _evaluate_photo_folder(args)
-    if args.half is not None:
-        raise UserError("--half picks half of a photo folder: give the folder with --photos-dir.")
+    if args.half is not None or args.megapixels is not None:
+        option = "--half picks half of" if args.half is not None else "--megapixels scales the photos of"
+        raise UserError(f"{option} a photo folder: give the folder with --photos-dir.")
     images, labels = data.load_test_split()
     if args.photos:
         return _evaluate_renderings(args, images, labels)
@@ -171,7 +174,7 @@ def _evaluate_photo_folder(args) -> int:
     name = _file_model(args)
     classifier = load_model(name)
     try:
-        summary = evaluate_folder(classifier, args.photos_dir, args.half)
+        summary = evaluate_folder(classifier, args.photos_dir, args.half, args.megapixels)
     except PhotoSetError as exc:
         raise UserError(str(exc)) from exc
     summary["model"] = str(name)
@@ -182,6 +185,7 @@ def _evaluate_photo_folder(args) -> int:
         print(json.dumps(summary, indent=1))
         return 0
     where = f"{args.photos_dir}" + (f" ({args.half} half)" if args.half else "")
+    where += f", each sent as a {args.megapixels:g} MP JPEG" if args.megapixels else ""
     print(f"{summary['model']}: {summary['accuracy']:.1%} of {summary['count']} photos in {where} ({summary['correct']} right)\n")
     width = max(map(len, CLASS_NAMES))
     for class_name, accuracy in summary["per_class_accuracy"].items():

@@ -74,11 +74,13 @@ class NoItemFoundError(ImageError):
 # --- opening ---------------------------------------------------------------------------------------
 
 
-def open_image(source) -> Image.Image:
+def open_image(source, longest: int | None = None) -> Image.Image:
     """Open a path, bytes or file object as a fully decoded PIL image, or raise ImageError.
 
     Size is checked from the header before decoding, so a few-KB decompression bomb costs nothing.
-    Animated images give their first frame.
+    Animated images give their first frame. With `longest`, a JPEG is decoded straight at the smallest
+    of its 1/2, 1/4, 1/8 scales whose both sides still hold `longest` pixels (Pillow's `draft`): a
+    phone's 12 MP photo decodes in a third of the time, and each pixel averages a block, not one sample.
     """
     if isinstance(source, Image.Image):
         return source
@@ -111,6 +113,8 @@ def open_image(source) -> Image.Image:
                     f"The image is {width:,}×{height:,} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels."
                 )
             image.seek(0)  # first frame of an animation
+            if longest and image.format == "JPEG":
+                image.draft(image.mode, (longest, longest))
             image.load()
     except ImageError:
         raise
@@ -230,7 +234,7 @@ def convert(source) -> Conversion:
     Photos are segmented in colour (`segment`); transparent images, 16-bit scans and tiny images
     (dataset images among them) take the grayscale path, which lays them on the backdrop they need.
     """
-    image = open_image(source)
+    image = open_image(source, longest=2 * PHOTO_SIZE)
     if _has_alpha(image) or image.mode in HIGH_BIT_MODES or min(image.size) < MIN_PHOTO_SIDE:
         return _convert_grayscale(image)
     rgb = small_rgb(image)

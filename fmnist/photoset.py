@@ -8,18 +8,23 @@ It is split once into a half the photo pipeline may be tuned on and a held-out h
 from __future__ import annotations
 
 import csv
+import io
+import math
 import os
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageOps
 
 from fmnist import metrics
 from fmnist.config import CLASS_NAMES, PROJECT_ROOT
-from fmnist.imaging import ImageError, to_model_input
+from fmnist.imaging import MAX_PIXELS, ImageError, open_image, to_model_input
 
 LABELS_FILE = "labels.csv"
 SPLIT_SEED = 11  # the issue's number: the split is fixed once, so the held-out half stays held out
 HALVES = ("tuning", "held-out")
+PHONE_MEGAPIXELS = 12  # what a phone's camera takes, and uploads
+PHONE_JPEG_QUALITY = 90
 
 
 class PhotoSetError(ValueError):
@@ -77,12 +82,30 @@ def split(photos: list[tuple[Path, int]], seed: int = SPLIT_SEED) -> dict[str, l
     return {half: sorted(members, key=lambda p: photos.index(p)) for half, members in halves.items()}
 
 
-def evaluate_folder(classifier, folder: Path, half: str | None = None) -> dict:
+def scaled_photo(source, megapixels: float) -> Image.Image:
+    """The photo upright in RGB, scaled (bicubic, its own aspect) to `megapixels`: the shared photos are
+    ~0.2 MP, and this is how they look to the pipeline at a phone's size."""
+    photo = ImageOps.exif_transpose(open_image(source)).convert("RGB")
+    scale = math.sqrt(megapixels * 1e6 / (photo.width * photo.height))
+    return photo.resize((max(1, round(photo.width * scale)), max(1, round(photo.height * scale))), Image.BICUBIC)
+
+
+def as_phone_upload(source, megapixels: float = PHONE_MEGAPIXELS) -> bytes:
+    """The photo as a phone uploads it: `scaled_photo` encoded as a JPEG (quality 90)."""
+    buffer = io.BytesIO()
+    scaled_photo(source, megapixels).save(buffer, format="JPEG", quality=PHONE_JPEG_QUALITY)
+    return buffer.getvalue()
+
+
+def evaluate_folder(classifier, folder: Path, half: str | None = None, megapixels: float | None = None) -> dict:
     """Accuracy, per-class accuracy (only classes present), confusion matrix and every photo's answer,
-    on every photo or on one half of the `split` ("tuning" or "held-out").
+    on every photo or on one half of the `split` ("tuning" or "held-out"); with `megapixels`, each photo
+    first goes the way a phone's upload does (`as_phone_upload`), decoding included.
 
     A photo that cannot be read or shows no item counts as wrong and is listed with its error.
     """
+    if megapixels is not None and not 0 < megapixels * 1e6 <= MAX_PIXELS:
+        raise PhotoSetError(f"Give the megapixels as a number above 0 and up to {MAX_PIXELS // 1_000_000}.")
     photos = read_labels(folder)
     if half is not None:
         if half not in HALVES:
@@ -91,7 +114,7 @@ def evaluate_folder(classifier, folder: Path, half: str | None = None) -> dict:
     inputs, errors = [], {}
     for path, _ in photos:
         try:
-            inputs.append(to_model_input(path))
+            inputs.append(to_model_input(path if megapixels is None else as_phone_upload(path, megapixels)))
         except ImageError as exc:
             errors[path] = str(exc)
             inputs.append(np.zeros((28, 28), np.uint8))
@@ -117,4 +140,5 @@ def evaluate_folder(classifier, folder: Path, half: str | None = None) -> dict:
     summary["correct"] = int(right.sum())
     summary["accuracy"] = float(right.mean())
     summary["half"] = half
+    summary["megapixels"] = megapixels
     return summary

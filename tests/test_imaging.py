@@ -186,6 +186,20 @@ def test_twelve_megapixel_photo_recovers_dataset_image(test_split):
     assert np.median(errors) < 13 and max(errors) < 45
 
 
+def test_twelve_megapixel_jpeg_is_decoded_small_and_recovers_dataset_image(test_split):
+    """A phone's JPEG, as uploaded: decoded at 1/4 scale (Pillow's draft), no worse for it."""
+    images, _ = test_split
+    uploads = []
+    for item in images[:8]:
+        buffer = io.BytesIO()
+        as_photo(item, size=(4000, 3000), offset=(700, 100), scale=100).save(buffer, format="JPEG", quality=90)
+        uploads.append(buffer.getvalue())
+    assert imaging.open_image(uploads[0]).size == (4000, 3000)  # whole, unless the caller says how much it needs
+    assert imaging.open_image(uploads[0], longest=2 * imaging.PHOTO_SIZE).size == (1000, 750)
+    errors = [aligned_error(to_model_input(upload), item) for upload, item in zip(uploads, images)]
+    assert np.median(errors) < 13 and max(errors) < 45
+
+
 def test_inverted_item_gives_same_input(boot):
     dark_on_light = to_model_input(as_photo(boot))
     bright_on_dark = to_model_input(Image.fromarray(255 - np.asarray(as_photo(boot))))
