@@ -1,11 +1,13 @@
 """A whole class at once, on Streamlit's own protocol: `python -m tests.e2e.load --users 30` prints a table.
 
 Browsers would starve a 2-core server of CPU by rendering, so each virtual user speaks what a browser
-speaks instead: GET the page (which sets the cookies), open the websocket at `/_stcore/stream`, send a
+speaks instead: GET the page and `/_stcore/health` (which set the cookies), open the websocket at `/_stcore/stream`, send a
 `BackMsg` whose `rerun_script` carries the page name and query string, read `ForwardMsg`s until
 `script_finished`, then GET every `/media/...` file the run referred to (images). A view is timed from
 the GET to the last media file. After a Browse view the user stays in its session and changes the
-"True class" filter, then the page, by sending widget states back as the browser does.
+"True class" filter, then the page, by sending widget states back as the browser does. After a Photo view
+it uploads a phone photo at 12 MP (a shared photo where ../shared/photos is present), as the browser does
+it: it asks the session for an upload URL, PUTs the JPEG there, and reruns with the uploader's new state.
 
 All users start each round at the same moment, user i on view i + round, so every page is being opened at
 once. The server is started exactly as the README says (`make run`, the port from STREAMLIT_SERVER_PORT);
@@ -25,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +57,9 @@ VIEWS: dict[str, tuple[str, str]] = {
     "Quiz": ("quiz", ""),
 }
 FILTER, NEXT_PAGE = "Browse: change filter", "Browse: next page"  # interactions inside an open Browse session
+UPLOAD = "Photo: upload 12 MP"  # inside an open Photo session
+UPLOAD_LABEL = "Photo of a piece of clothing"  # the Photo page's file uploader
+UPLOAD_PHOTOS = 5  # distinct 12 MP JPEGs the users take turns to upload
 TIMEOUT = 120  # seconds a view may take before it counts as an error
 BROWSER_CONNECTIONS = 6  # a browser's parallel HTTP/1.1 connections to one host
 
@@ -100,12 +106,15 @@ class VirtualUser:
         self.http.mount("http://", requests.adapters.HTTPAdapter(
             pool_maxsize=BROWSER_CONNECTIONS, max_retries=Retry(total=1, connect=1, read=1, status=0)))
         self.ws = None
+        self.session_id = ""
 
     def open(self, path: str, query: str) -> Run:
         """Load the page, connect a new session and run the script on that page."""
         self.close()
         response = self.http.get(f"{self.base_url}/{path}" + (f"?{query}" if query else ""), timeout=TIMEOUT)
         response.raise_for_status()
+        if "_streamlit_xsrf" not in self.http.cookies:  # the browser asks /_stcore/health first: it sets the XSRF cookie
+            self.http.get(f"{self.base_url}/_stcore/health", timeout=TIMEOUT).raise_for_status()
         parts = urlsplit(self.base_url)
         xsrf = self.http.cookies.get("_streamlit_xsrf")
         self.ws = connect(
@@ -143,6 +152,8 @@ class VirtualUser:
                     run.widgets[widget.label] = (widget.id, element_type)
                 _media_urls(element, run.media)
                 run.images += len(element.imgs.imgs) if element_type == "imgs" else 0
+            elif kind == "new_session" and forward.new_session.initialize.session_id:
+                self.session_id = forward.new_session.initialize.session_id  # uploads are addressed to it
             elif kind == "page_info_changed":
                 self.query = forward.page_info_changed.query_string  # the app wrote the view into the URL
             elif kind == "page_not_found":
@@ -155,6 +166,36 @@ class VirtualUser:
                 if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY and not run.error:
                     run.error = f"script finished with status {forward.script_finished}"
                 return run
+
+    def upload(self, run: Run, label_start: str, name: str, data: bytes) -> Run:
+        """Put a file into the file uploader labelled label_start and rerun, as the browser does: ask the
+        session for an upload URL, PUT the file there (multipart, with the XSRF token), send the new state."""
+        from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
+
+        request = BackMsg()
+        asked = request.file_urls_request
+        asked.request_id, asked.session_id = uuid.uuid4().hex, self.session_id
+        asked.file_names.append(name)
+        self.ws.send(request.SerializeToString())
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            answer = forward.file_urls_response
+            if forward.WhichOneof("type") == "file_urls_response" and answer.response_id == asked.request_id:
+                urls = answer.file_urls[0]
+                break
+        response = self.http.put(
+            urls.upload_url if urls.upload_url.startswith("http") else self.base_url + urls.upload_url,
+            files={"file": (name, data, "image/jpeg")},
+            headers={"X-Xsrftoken": self.http.cookies.get("_streamlit_xsrf", "").strip('"')},  # the cookie, unquoted
+            timeout=TIMEOUT,
+        )
+        if not response.ok:
+            raise RuntimeError(f"PUT {urls.upload_url}: HTTP {response.status_code} {response.text[:200]}")
+        info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
+        state = FileUploaderState(uploaded_file_info=[info])
+        return self.rerun([_widget(run, label_start, file_uploader_state_value=state)])
 
     def fetch_media(self, run: Run) -> None:
         """Each distinct file once, six at a time: what a browser does over HTTP/1.1."""
@@ -196,9 +237,29 @@ def _timed(view: str, user: VirtualUser, action) -> tuple[Sample, Run | None]:
         return Sample(view, time.perf_counter() - start, f"{type(error).__name__}: {error}"[:300]), None
 
 
-def user_round(user: VirtualUser, number: int, round_: int, interact: bool) -> list[Sample]:
-    """One view (the user's turn in the page rotation) and, on Browse, two interactions in that session."""
-    view = list(VIEWS)[(number + round_) % len(VIEWS)]
+def upload_photos(count: int = UPLOAD_PHOTOS) -> list[tuple[str, bytes]]:
+    """(file name, JPEG bytes) of phone photos at 12 MP: shared real photos where present, else the bench's
+    synthetic one (a test item on a noisy sheet). Encoded once, before any user starts."""
+    import io
+
+    from fmnist import data
+    from fmnist.bench import real_photos_at_12_megapixels, synthetic_photo
+    from fmnist.photoset import PHONE_JPEG_QUALITY
+
+    photos = real_photos_at_12_megapixels(count) or [("synthetic.jpg", synthetic_photo(data.load_test_split()[0]))]
+    encoded = []
+    for name, photo in photos:
+        buffer = io.BytesIO()
+        photo.save(buffer, format="JPEG", quality=PHONE_JPEG_QUALITY)
+        encoded.append((name, buffer.getvalue()))
+    return encoded
+
+
+def user_round(user: VirtualUser, number: int, round_: int, interact: bool,
+               photos: list[tuple[str, bytes]] | None = None, only: str | None = None) -> list[Sample]:
+    """One view (the user's turn in the page rotation, or `only`) and, on Browse, two interactions in that
+    session; on Photo, an upload of one of `photos`."""
+    view = only or list(VIEWS)[(number + round_) % len(VIEWS)]
     path, query = VIEWS[view]
     image = (number * 37 + round_) % 10_000
     sample, run = _timed(view, user, lambda: user.open(path, query.format(i=image, step=image % 8 + 1)))
@@ -209,11 +270,18 @@ def user_round(user: VirtualUser, number: int, round_: int, interact: bool) -> l
         samples.append(sample)
         if run is not None and not sample.error:
             samples.append(_timed(NEXT_PAGE, user, lambda: user.rerun([_widget(run, "Page", int_value=2)]))[0])
+    if interact and photos and view == "Photo" and run is not None and not sample.error:
+        name, data = photos[number % len(photos)]
+        samples.append(_timed(UPLOAD, user, lambda: user.upload(run, UPLOAD_LABEL, name, data))[0])
     return samples
 
 
-def run_load(base_url: str, users: int, rounds: int, interact: bool = True) -> tuple[list[Sample], float]:
-    """Every user in its own thread; all start each round together. Returns the samples and wall seconds."""
+def run_load(base_url: str, users: int, rounds: int, interact: bool = True,
+             photos: list[tuple[str, bytes]] | None = None, only: str | None = None) -> tuple[list[Sample], float]:
+    """Every user in its own thread; all start each round together. Returns the samples and wall seconds.
+    With `interact`, users upload `photos` (default: `upload_photos()`) on the Photo page; with `only`,
+    every user opens that view every round (`only="Photo"`: the whole class uploads at the same moment)."""
+    photos = (photos or upload_photos()) if interact else None
     barrier = threading.Barrier(users)
     samples: list[Sample] = []
     lock = threading.Lock()
@@ -223,7 +291,7 @@ def run_load(base_url: str, users: int, rounds: int, interact: bool = True) -> t
         try:
             for round_ in range(rounds):
                 barrier.wait()
-                done = user_round(user, number, round_, interact)
+                done = user_round(user, number, round_, interact, photos, only)
                 with lock:
                     samples.extend(done)
         finally:
@@ -261,6 +329,14 @@ def one_at_a_time(server: harness.AppServer, repeats: int) -> dict[str, tuple[fl
                 assert not sample.error, f"{view}: {sample.error}"
                 walls.append(sample.seconds)
             result[view] = (percentile_ms(walls, 50), (server.cpu_seconds() - cpu) * 1000 / repeats)
+        photos = upload_photos()
+        _, run = _timed("Photo", user, lambda: user.open("photo", ""))
+        walls, cpu = [], server.cpu_seconds()
+        for k in range(repeats):
+            sample, _ = _timed(UPLOAD, user, lambda: user.upload(run, UPLOAD_LABEL, *photos[k % len(photos)]))
+            assert not sample.error, f"{UPLOAD}: {sample.error}"
+            walls.append(sample.seconds)
+        result[UPLOAD] = (percentile_ms(walls, 50), (server.cpu_seconds() - cpu) * 1000 / repeats)
     finally:
         user.close()
     return result
@@ -356,7 +432,7 @@ def table(samples: list[Sample], users: int, seconds: float, rss_mb: float | Non
         "view | n | p50 ms | p95 ms | max ms | media files | errors",
         "--- | --- | --- | --- | --- | --- | ---",
     ]
-    for view in [*VIEWS, FILTER, NEXT_PAGE, "all"]:
+    for view in [*VIEWS, FILTER, NEXT_PAGE, UPLOAD, "all"]:
         rows = samples if view == "all" else [s for s in samples if s.view == view]
         if not rows:
             continue
@@ -376,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=1, help="start this many `make run` behind nginx (deploy/)")
     parser.add_argument("--repeats", type=int, default=10, help="views of each page by one user first (0: skip)")
     parser.add_argument("--no-interact", dest="interact", action="store_false", help="page views only")
+    parser.add_argument("--only", choices=VIEWS, metavar="VIEW",
+                        help="every user opens this view every round, all at once (Photo: all upload a 12 MP photo at once)")
     args = parser.parse_args(argv)
 
     servers = [] if args.url else [ReadmeServer() for _ in range(args.replicas)]
@@ -390,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warm-up: every page in {warm:.1f} s", file=sys.stderr)
         if len(servers) == 1 and args.repeats:
             single = one_at_a_time(servers[0], args.repeats)
-        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact)
+        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact, only=args.only)
         rss = sum(server.rss_mb() for server in servers) if servers else None
     finally:
         if nginx:

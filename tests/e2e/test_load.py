@@ -17,10 +17,13 @@ def test_every_view_finishes_and_loads_its_media(app_server):
     assert not errors, errors
     views = [s.view for s in samples]
     assert views.count(load.FILTER) == views.count(load.NEXT_PAGE) == users, "each user changed Browse's filter and page once"
-    assert {v for v in views} == {*load.VIEWS, load.FILTER, load.NEXT_PAGE}
+    assert views.count(load.UPLOAD) == users, "each user uploaded a 12 MP photo once"
+    assert {v for v in views} == {*load.VIEWS, load.FILTER, load.NEXT_PAGE, load.UPLOAD}
     # Every view reached script_finished (else it is an error); Browse's grid sent its 24 tiles and the detail its
     # 3 pictures inline; the Model page's training curves are a media file, fetched.
     for view in ("Browse", load.FILTER, load.NEXT_PAGE):
         assert all(s.images >= 24 for s in samples if s.view == view), f"{view}: a run sent fewer than 24 pictures"
     assert all(s.images >= 24 + 3 for s in samples if s.view == "Browse detail"), "the detail sent fewer than 3 pictures"
     assert all(s.media > 0 for s in samples if s.view == "Model"), "the Model page referred to no media file"
+    # An upload's run showed the photo's conversion steps and the model's input: the photo was received and read.
+    assert all(s.images >= 5 for s in samples if s.view == load.UPLOAD), "an upload's run sent fewer than 5 pictures"
