@@ -90,11 +90,16 @@ def scaled_photo(source, megapixels: float) -> Image.Image:
     return photo.resize((max(1, round(photo.width * scale)), max(1, round(photo.height * scale))), Image.BICUBIC)
 
 
-def as_phone_upload(source, megapixels: float = PHONE_MEGAPIXELS) -> bytes:
-    """The photo as a phone uploads it: `scaled_photo` encoded as a JPEG (quality 90)."""
+def phone_jpeg(photo: Image.Image) -> bytes:
+    """The photo's file as a phone's camera writes it: a JPEG at quality 90."""
     buffer = io.BytesIO()
-    scaled_photo(source, megapixels).save(buffer, format="JPEG", quality=PHONE_JPEG_QUALITY)
+    photo.save(buffer, format="JPEG", quality=PHONE_JPEG_QUALITY)
     return buffer.getvalue()
+
+
+def as_phone_upload(source, megapixels: float = PHONE_MEGAPIXELS) -> bytes:
+    """The photo as a phone uploads it: `scaled_photo`, as a `phone_jpeg`."""
+    return phone_jpeg(scaled_photo(source, megapixels))
 
 
 def evaluate_folder(classifier, folder: Path, half: str | None = None, megapixels: float | None = None) -> dict:

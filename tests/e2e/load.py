@@ -240,19 +240,12 @@ def _timed(view: str, user: VirtualUser, action) -> tuple[Sample, Run | None]:
 def upload_photos(count: int = UPLOAD_PHOTOS) -> list[tuple[str, bytes]]:
     """(file name, JPEG bytes) of phone photos at 12 MP: shared real photos where present, else the bench's
     synthetic one (a test item on a noisy sheet). Encoded once, before any user starts."""
-    import io
-
     from fmnist import data
     from fmnist.bench import real_photos_at_12_megapixels, synthetic_photo
-    from fmnist.photoset import PHONE_JPEG_QUALITY
+    from fmnist.photoset import phone_jpeg
 
     photos = real_photos_at_12_megapixels(count) or [("synthetic.jpg", synthetic_photo(data.load_test_split()[0]))]
-    encoded = []
-    for name, photo in photos:
-        buffer = io.BytesIO()
-        photo.save(buffer, format="JPEG", quality=PHONE_JPEG_QUALITY)
-        encoded.append((name, buffer.getvalue()))
-    return encoded
+    return [(name, phone_jpeg(photo)) for name, photo in photos]
 
 
 def user_round(user: VirtualUser, number: int, round_: int, interact: bool,
