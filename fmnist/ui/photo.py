@@ -67,7 +67,7 @@ def steps(conversion: imaging.Conversion) -> None:
 
 def page() -> None:
     st.title("Classify a photo")
-    st.caption("Best results: one item, flat or hanging, on a plain background that contrasts with it.")
+    st.caption("Best results: one item (one shoe, seen from the side), flat or hanging, on a plain background that contrasts with it.")
     # The answer sits beside the picture, so it is on screen without scrolling; the steps that made the
     # model's input come under both, so where the columns stack (a phone) the answer still comes first.
     source = st.segmented_control("Source", list(SOURCES), format_func=SOURCES.get, default="upload", required=True, key="source")

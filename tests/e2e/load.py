@@ -72,6 +72,7 @@ class Sample:
     media: int = 0
     images: int = 0  # pictures the run sent, as media files or inline (`data:` URIs)
     cookies: dict[str, str] = field(default_factory=dict)  # what this user sent (the route cookie behind nginx)
+    answer_seconds: float | None = None  # until the answer's heading arrived (Draw, Photo), before the rest of the run
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Run:
     media: list[str] = field(default_factory=list)
     images: int = 0
     error: str | None = None
+    answer_at: float | None = None  # perf_counter when the answer's heading ("## T-shirt/top 67%") arrived
 
 
 def _media_urls(message, found: list[str]) -> None:
@@ -145,6 +147,8 @@ class VirtualUser:
             if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 element = forward.delta.new_element
                 element_type = element.WhichOneof("type")
+                if element_type == "markdown" and element.markdown.body.startswith("## ") and run.answer_at is None:
+                    run.answer_at = time.perf_counter()  # Streamlit streams elements: the user reads this first
                 if element_type == "exception":
                     run.error = f"exception shown: {element.exception.type}: {element.exception.message[:200]}"
                 widget = getattr(element, element_type) if element_type else None
@@ -231,8 +235,9 @@ def _timed(view: str, user: VirtualUser, action) -> tuple[Sample, Run | None]:
         if run.error:
             return Sample(view, time.perf_counter() - start, run.error), run
         user.fetch_media(run)
+        answer = None if run.answer_at is None else run.answer_at - start
         return Sample(view, time.perf_counter() - start, media=len(run.media), images=run.images,
-                      cookies=dict(user.http.cookies)), run
+                      cookies=dict(user.http.cookies), answer_seconds=answer), run
     except Exception as error:  # a refused connection, a time-out, a missing widget: all count as errors
         return Sample(view, time.perf_counter() - start, f"{type(error).__name__}: {error}"[:300]), None
 
@@ -434,6 +439,10 @@ def table(samples: list[Sample], users: int, seconds: float, rss_mb: float | Non
             f"{view} | {len(rows)} | {percentile_ms(times, 50):.0f} | {percentile_ms(times, 95):.0f} | "
             f"{percentile_ms(times, 100):.0f} | {sum(s.media for s in rows)} | {sum(1 for s in rows if s.error)}"
         )
+        answers = [s.answer_seconds for s in rows if not s.error and s.answer_seconds is not None]
+        if view == UPLOAD and answers:
+            lines.append(f"{view}: until the answer shows | {len(answers)} | {percentile_ms(answers, 50):.0f} | "
+                         f"{percentile_ms(answers, 95):.0f} | {percentile_ms(answers, 100):.0f} | | ")
     return "\n".join(lines)
 
 

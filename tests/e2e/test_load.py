@@ -27,3 +27,5 @@ def test_every_view_finishes_and_loads_its_media(app_server):
     assert all(s.media > 0 for s in samples if s.view == "Model"), "the Model page referred to no media file"
     # An upload's run showed the photo's conversion steps and the model's input: the photo was received and read.
     assert all(s.images >= 5 for s in samples if s.view == load.UPLOAD), "an upload's run sent fewer than 5 pictures"
+    uploads = [s for s in samples if s.view == load.UPLOAD]
+    assert all(s.answer_seconds is not None and s.answer_seconds <= s.seconds for s in uploads), "an upload's run showed no answer"
