@@ -1,8 +1,8 @@
 """A whole class at once, on Streamlit's own protocol: `python -m tests.e2e.load --users 30` prints a table.
 
 Browsers would starve a 2-core server of CPU by rendering, so each virtual user speaks what a browser
-speaks instead: GET the page and `/_stcore/health` (which set the cookies), open the websocket at `/_stcore/stream`, send a
-`BackMsg` whose `rerun_script` carries the page name and query string, read `ForwardMsg`s until
+speaks instead: GET the page and `/_stcore/health` (which set the cookies), open the websocket at
+`/_stcore/stream`, send a `BackMsg` whose `rerun_script` carries the page name and query string, read `ForwardMsg`s until
 `script_finished`, then GET every `/media/...` file the run referred to (images). A view is timed from
 the GET to the last media file. After a Browse view the user stays in its session and changes the
 "True class" filter, then the page, by sending widget states back as the browser does. After a Photo view
@@ -304,7 +304,7 @@ def run_load(base_url: str, users: int, rounds: int, interact: bool = True,
     return samples, time.perf_counter() - start
 
 
-def one_at_a_time(server: harness.AppServer, repeats: int) -> dict[str, tuple[float, float]]:
+def one_at_a_time(server: harness.AppServer, repeats: int, photos: list[tuple[str, bytes]]) -> dict[str, tuple[float, float]]:
     """One user, one view after another: the median wall time and the server's CPU time per view, in ms.
 
     CPU time is what the view costs the server, whatever else the machine is doing at the time.
@@ -327,7 +327,6 @@ def one_at_a_time(server: harness.AppServer, repeats: int) -> dict[str, tuple[fl
                 assert not sample.error, f"{view}: {sample.error}"
                 walls.append(sample.seconds)
             result[view] = (percentile_ms(walls, 50), (server.cpu_seconds() - cpu) * 1000 / repeats)
-        photos = upload_photos()
         _, run = _timed("Photo", user, lambda: user.open("photo", ""))
         walls, cpu = [], server.cpu_seconds()
         for k in range(repeats):
@@ -468,9 +467,10 @@ def main(argv: list[str] | None = None) -> int:
         base_url = args.url or (nginx.url if nginx else servers[0].url)
         _, warm = run_load(base_url, 3 * len(servers) if nginx else 1, len(VIEWS), interact=False)  # fill the caches (of each replica)
         print(f"warm-up: every page in {warm:.1f} s", file=sys.stderr)
+        photos = upload_photos()  # encoded once, before any timing
         if len(servers) == 1 and args.repeats:
-            single = one_at_a_time(servers[0], args.repeats)
-        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact, only=args.only)
+            single = one_at_a_time(servers[0], args.repeats, photos)
+        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact, photos, args.only)
         rss = sum(server.rss_mb() for server in servers) if servers else None
     finally:
         if nginx:
