@@ -113,7 +113,7 @@ def open_image(source, longest: int | None = None) -> Image.Image:
                     f"The image is {width:,}×{height:,} pixels; the limit is {MAX_PIXELS // 1_000_000} megapixels."
                 )
             image.seek(0)  # first frame of an animation
-            if longest and image.format == "JPEG":
+            if longest and image.format in ("JPEG", "MPO"):  # MPO: a phone's JPEG with extra frames (depth, preview)
                 image.draft(image.mode, (longest, longest))
             image.load()
     except ImageError:

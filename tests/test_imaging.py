@@ -196,6 +196,10 @@ def test_twelve_megapixel_jpeg_is_decoded_small_and_recovers_dataset_image(test_
         uploads.append(buffer.getvalue())
     assert imaging.open_image(uploads[0]).size == (4000, 3000)  # whole, unless the caller says how much it needs
     assert imaging.open_image(uploads[0], longest=2 * imaging.PHOTO_SIZE).size == (1000, 750)
+    photo = imaging.open_image(uploads[0])
+    mpo = io.BytesIO()  # what some phones write: a JPEG followed by more frames
+    photo.save(mpo, format="MPO", save_all=True, append_images=[photo.resize((400, 300))])
+    assert imaging.open_image(mpo.getvalue(), longest=2 * imaging.PHOTO_SIZE).size == (1000, 750)
     errors = [aligned_error(to_model_input(upload), item) for upload, item in zip(uploads, images)]
     assert np.median(errors) < 13 and max(errors) < 45
 
