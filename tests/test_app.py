@@ -139,7 +139,7 @@ def test_example_photo_is_classified():
     captions = [c for image in at.image for c in image.captions]
     assert "28×28 model input" in captions  # the conversion steps are shown …
     assert "The item found (the rest dimmed)" in captions  # … with the segmentation, so a wrong crop is visible
-    assert "Answered by: Classic MLP" in [c.value for c in at.caption]  # a model picked by name answers itself
+    assert "Answered by: Classic MLP" in [c.value for c in at.caption]  # no MLP is fine-tuned for photos: the MLP answers itself
 
 
 def test_photo_names_the_model_that_answered_it():
