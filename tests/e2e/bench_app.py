@@ -82,7 +82,7 @@ def interactions(browser, server, repeats: int) -> dict[str, list[tuple[float, f
 
     page = harness.open_page(browser, server.url + "/photo")
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
-    remove = page.locator('[data-testid="stFileUploaderDeleteBtn"] button')
+    remove = page.locator('[data-testid="stFileUploader"] button[aria-label^="Remove "]')  # the file's ✕ (Streamlit 1.67)
     payloads = upload_payloads()
     uploads = []
     for i in range(repeats):
