@@ -201,16 +201,22 @@ def as_canvas(drawing: Image.Image) -> np.ndarray:
     return np.asarray(drawing.convert("RGBA"))
 
 
-def hand_drawing_inputs(images: np.ndarray, style: str, count: int, seed: int = 0) -> np.ndarray:
-    """The first `count` images drawn by hand in `style`, each through the Draw page's own conversion."""
+def hand_drawn_input(item: np.ndarray, rng: np.random.Generator, style: str, size: int = 280) -> np.ndarray | None:
+    """One image drawn by hand in `style` and put through the Draw page's own conversion: the model's
+    28×28 input, or None when the conversion finds nothing drawn. The evaluation and the drawing
+    models' training data both come from here, so they see drawings the same way."""
     from fmnist.imaging import drawing_to_input
 
+    conversion = drawing_to_input(as_canvas(render_hand_drawing(item, rng, style, size)))
+    return None if conversion is None else conversion.image
+
+
+def hand_drawing_inputs(images: np.ndarray, style: str, count: int, seed: int = 0) -> np.ndarray:
+    """The first `count` images drawn by hand in `style`, each through the Draw page's own conversion."""
+    rng = np.random.default_rng(seed)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.uint8)
-    inputs = []
-    for drawing in make_hand_drawings(images, style, count, seed):
-        conversion = drawing_to_input(as_canvas(drawing))
-        inputs.append(blank if conversion is None else conversion.image)
-    return np.stack(inputs)
+    inputs = [hand_drawn_input(item, rng, style) for item in images[:count]]
+    return np.stack([blank if image is None else image for image in inputs])
 
 
 def hand_drawing_accuracy(classifiers: dict, images: np.ndarray, labels: np.ndarray, count: int, seed: int = 0) -> dict:

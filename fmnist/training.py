@@ -134,17 +134,16 @@ def hand_drawn_inputs(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tu
     """`count` of these images, each drawn by hand as an outline and as a scribbled-in shape (at 112
     pixels, cheaper than the canvas's 280 and the same once converted), through the Draw page's own
     conversion, with their labels."""
-    from fmnist.imaging import drawing_to_input
-    from fmnist.renderings import HAND_STYLES, as_canvas, render_hand_drawing
+    from fmnist.renderings import HAND_STYLES, hand_drawn_input
 
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(x), size=min(count, len(x)), replace=False)
     drawn_x, drawn_y = [], []
     for style in HAND_STYLES:
         for i in picks:
-            conversion = drawing_to_input(as_canvas(render_hand_drawing(x[i], rng, style, size=112)))
-            if conversion is not None:
-                drawn_x.append(conversion.image)
+            image = hand_drawn_input(x[i], rng, style, size=112)
+            if image is not None:
+                drawn_x.append(image)
                 drawn_y.append(y[i])
     return np.stack(drawn_x), np.array(drawn_y, y.dtype)
 
