@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageFilter, ImageOps
 from scipy import ndimage
 
 from fmnist.config import IMAGE_SIZE
@@ -201,21 +201,29 @@ def as_canvas(drawing: Image.Image) -> np.ndarray:
     return np.asarray(drawing.convert("RGBA"))
 
 
-def hand_drawn_input(item: np.ndarray, rng: np.random.Generator, style: str, size: int = 280) -> np.ndarray | None:
-    """One image drawn by hand in `style` and put through the Draw page's own conversion: the model's
-    28×28 input, or None when the conversion finds nothing drawn. The evaluation and the drawing
-    models' training data both come from here, so they see drawings the same way."""
+def hand_drawn_input(item: np.ndarray, rng: np.random.Generator, style: str, size: int = 280, mirrored: bool = False) -> np.ndarray | None:
+    """One image drawn by hand in `style` (facing the other way if `mirrored`) and put through the Draw
+    page's own conversion: the model's 28×28 input, or None when the conversion finds nothing drawn.
+    The evaluation and the drawing models' training data both come from here, so they see drawings
+    the same way."""
     from fmnist.imaging import drawing_to_input
 
-    conversion = drawing_to_input(as_canvas(render_hand_drawing(item, rng, style, size)))
+    drawing = render_hand_drawing(item, rng, style, size)
+    conversion = drawing_to_input(as_canvas(ImageOps.mirror(drawing) if mirrored else drawing))
     return None if conversion is None else conversion.image
 
 
+def faces_the_other_way(position: int) -> bool:
+    """Every second drawing faces right: people draw a shoe pointing either way, the dataset's all point left."""
+    return position % 2 == 1
+
+
 def hand_drawing_inputs(images: np.ndarray, style: str, count: int, seed: int = 0) -> np.ndarray:
-    """The first `count` images drawn by hand in `style`, each through the Draw page's own conversion."""
+    """The first `count` images drawn by hand in `style`, every second one facing the other way, each
+    through the Draw page's own conversion."""
     rng = np.random.default_rng(seed)
     blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.uint8)
-    inputs = [hand_drawn_input(item, rng, style) for item in images[:count]]
+    inputs = [hand_drawn_input(item, rng, style, mirrored=faces_the_other_way(i)) for i, item in enumerate(images[:count])]
     return np.stack([blank if image is None else image for image in inputs])
 
 

@@ -132,16 +132,16 @@ def make_augmenter(seed: int):
 
 def hand_drawn_inputs(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """`count` of these images, each drawn by hand as an outline and as a scribbled-in shape (at 112
-    pixels, cheaper than the canvas's 280 and the same once converted), through the Draw page's own
-    conversion, with their labels."""
-    from fmnist.renderings import HAND_STYLES, hand_drawn_input
+    pixels, cheaper than the canvas's 280 and the same once converted), every second one facing the
+    other way, through the Draw page's own conversion, with their labels."""
+    from fmnist.renderings import HAND_STYLES, faces_the_other_way, hand_drawn_input
 
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(x), size=min(count, len(x)), replace=False)
     drawn_x, drawn_y = [], []
     for style in HAND_STYLES:
-        for i in picks:
-            image = hand_drawn_input(x[i], rng, style, size=112)
+        for position, i in enumerate(picks):
+            image = hand_drawn_input(x[i], rng, style, size=112, mirrored=faces_the_other_way(position))
             if image is not None:
                 drawn_x.append(image)
                 drawn_y.append(y[i])

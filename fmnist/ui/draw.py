@@ -12,6 +12,10 @@ TIP = (
     ":material/lightbulb: What works best: one item, in the middle, as big as the square. "
     "Outlines and filled-in shapes both work."
 )
+MIRRORED = (
+    ":material/flip: The model sees your drawing mirrored: every shoe in the dataset points left, "
+    "so a drawing that is heavier on its left side is flipped first."
+)
 
 
 def _clear() -> None:
@@ -58,4 +62,6 @@ def page() -> None:
                 return
             probabilities = state.classifier(serves="drawing").predict(conversion.image)[0]
             widgets.answer(conversion.image, probabilities, serves="drawing")
+            if conversion.mirrored:
+                st.caption(MIRRORED)
     widgets.explanation(conversion.image, probabilities, key="draw", serves="drawing")
