@@ -82,14 +82,17 @@ def synthetic_photo(images: np.ndarray):
 
 def real_photos_at_12_megapixels(count: int) -> list:
     """`count` shared phone photos (`photoset.shared_photos_dir`) spread over its list, scaled to 12 MP as a phone
-    takes them: real clothes, beds and floors, at the size a phone uploads (the shared files are ~0.2 MP)."""
-    from fmnist.photoset import LABELS_FILE, PHONE_MEGAPIXELS, read_labels, scaled_photo, shared_photos_dir
+    takes them, with a sensor's grain: real clothes, beds and floors, at the size and noise a phone uploads
+    (the shared files are ~0.2 MP)."""
+    from fmnist.photoset import LABELS_FILE, PHONE_MEGAPIXELS, read_labels, scaled_photo, shared_photos_dir, with_grain
 
     folder = shared_photos_dir()
     if not (folder / LABELS_FILE).is_file():
         return []
     listed = read_labels(folder)
-    return [(path.name, scaled_photo(path, PHONE_MEGAPIXELS)) for path, _ in listed[:: max(1, len(listed) // count)][:count]]
+    rng = np.random.default_rng(0)
+    picked = listed[:: max(1, len(listed) // count)][:count]
+    return [(path.name, with_grain(scaled_photo(path, PHONE_MEGAPIXELS), rng)) for path, _ in picked]
 
 
 def bench_photo_conversion(images: np.ndarray, repeats: int = 20, real: int = 5) -> list[dict]:

@@ -18,7 +18,7 @@ from PIL import Image
 from fmnist import training
 from fmnist.config import CLASS_NAMES, DEFAULT_MODEL, PHOTO_MODEL
 from fmnist.models import model_for
-from fmnist.photoset import HALVES, as_phone_upload, read_labels, shared_photos_dir, split
+from fmnist.photoset import HALVES, as_phone_upload, phone_jpeg, read_labels, shared_photos_dir, split
 from tests.test_cli import fmnist_cli
 
 SHARED_PHOTOS_FLOOR = 0.56  # measured 0.602 (80/133) with the default CNN, which never saw them; 5 photos of slack
@@ -68,6 +68,13 @@ def test_held_out_half_sent_as_a_phone_uploads_it_reaches_its_floor(shared_photo
     summary = json.loads(result.stdout)
     assert summary["model"] == PHOTO_MODEL and summary["megapixels"] == 12 and summary["count"] == 68
     assert summary["accuracy"] >= PHONE_UPLOAD_FLOOR, {k: round(v, 2) for k, v in summary["per_class_accuracy"].items()}
+
+
+def test_the_benchmarks_phone_photos_weigh_what_a_phones_do(shared_photos):
+    from fmnist.bench import real_photos_at_12_megapixels
+
+    sizes = [len(phone_jpeg(photo)) for _, photo in real_photos_at_12_megapixels(2)]
+    assert len(sizes) == 2 and all(1.5e6 <= size <= 4e6 for size in sizes), sizes  # 1.9–2.6 MB; 0.5–0.9 MB without grain
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 - start: `streamlit run` to the first rendered Browse grid;
 - p50/p95 of 20 repetitions of each interaction (next page, change filter, open detail, a canvas
-  stroke, an upload) and server RSS after warm-up with both models loaded;
+  stroke, an upload of a 12 MP phone photo) and server RSS after warm-up with both models loaded;
 - "shown" is the first change on the page; "done" is when the run has finished and every image it
   sent has loaded (what a user waits for);
 - load: N concurrent sessions, each doing M mixed interactions, all fired together per round;
@@ -14,15 +14,13 @@ It exits 1 when any interaction failed (an exception box or a time-out), so CI-s
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 
 import numpy as np
-from PIL import Image
 
-from fmnist import data
 from tests.e2e import harness
+from tests.e2e.load import upload_photos
 
 TILES = 24
 
@@ -30,16 +28,6 @@ TILES = 24
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ms = np.asarray(samples) * 1000
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
-
-
-def upload_payloads() -> list[bytes]:
-    images, _ = data.load_test_split()
-    payloads = []
-    for item in images[:20]:
-        buffer = io.BytesIO()
-        Image.fromarray(255 - item).resize((200, 200)).save(buffer, format="PNG")
-        payloads.append(buffer.getvalue())
-    return payloads
 
 
 def first_grid_seconds(browser) -> tuple[float, harness.AppServer]:
@@ -83,12 +71,13 @@ def interactions(browser, server, repeats: int) -> dict[str, list[tuple[float, f
     page = harness.open_page(browser, server.url + "/photo")
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     remove = page.locator('[data-testid="stFileUploader"] button[aria-label^="Remove "]')  # the file's ✕ (Streamlit 1.67)
-    payloads = upload_payloads()
+    photos = upload_photos()  # what a phone uploads: 12 MP JPEGs, of the shared real photos where present
     uploads = []
     for i in range(repeats):
         if remove.count():  # start from an empty uploader, untimed, so each upload is one clean rerun
             harness.rerun(page, remove.first.click)
-        files = [{"name": f"item{i}.png", "mimeType": "image/png", "buffer": payloads[i % len(payloads)]}]
+        name, photo = photos[i % len(photos)]
+        files = [{"name": name, "mimeType": "image/jpeg", "buffer": photo}]
         uploads.append(harness.timed_rerun(page, lambda: dropzone.set_input_files(files=files)))
     timings["upload"] = uploads
     page.context.close()
