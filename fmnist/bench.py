@@ -80,19 +80,20 @@ def synthetic_photo(images: np.ndarray):
     return Image.fromarray(sheet.astype(np.uint8))
 
 
-def real_photos_at_12_megapixels(count: int) -> list:
-    """`count` shared phone photos (`photoset.shared_photos_dir`) spread over its list, scaled to 12 MP as a phone
-    takes them, with a sensor's grain: real clothes, beds and floors, at the size and noise a phone uploads
-    (the shared files are ~0.2 MP)."""
+def real_photos_at_12_megapixels(count: int):
+    """Yields (file name, photo) for `count` shared phone photos (`photoset.shared_photos_dir`) spread over its
+    list, scaled to 12 MP as a phone takes them, with a sensor's grain: real clothes, beds and floors, at the
+    size and noise a phone uploads (the shared files are ~0.2 MP). One at a time: each is 36 MB decoded.
+    Nothing where the folder is absent."""
     from fmnist.photoset import LABELS_FILE, PHONE_MEGAPIXELS, read_labels, scaled_photo, shared_photos_dir, with_grain
 
     folder = shared_photos_dir()
     if not (folder / LABELS_FILE).is_file():
-        return []
+        return
     listed = read_labels(folder)
     rng = np.random.default_rng(0)
-    picked = listed[:: max(1, len(listed) // count)][:count]
-    return [(path.name, with_grain(scaled_photo(path, PHONE_MEGAPIXELS), rng)) for path, _ in picked]
+    for path, _ in listed[:: max(1, len(listed) // count)][:count]:
+        yield path.name, with_grain(scaled_photo(path, PHONE_MEGAPIXELS), rng)
 
 
 def bench_photo_conversion(images: np.ndarray, repeats: int = 20, real: int = 5) -> list[dict]:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from fmnist import imaging, renderings
 from fmnist.config import CLASS_NAMES
-from fmnist.ui import state, widgets
+from fmnist.ui import priority, state, widgets
 
 IMAGE_TYPES = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff"]
 SOURCES = {"upload": ":material/upload: Upload a photo", "camera": ":material/photo_camera: Take a photo", "example": ":material/science: Try an example"}
@@ -77,13 +77,14 @@ def page() -> None:
     if picture is None:
         result.info("Upload a photo, take one, or try an example.")
         return
-    try:
-        conversion = imaging.convert(picture)
-    except imaging.ImageError as error:
-        result.error(str(error), icon=":material/block:")
-        return
-    probabilities = state.classifier(serves="photo").predict(conversion.image)[0]
-    with result:
-        widgets.answer(conversion.image, probabilities, true_label, serves="photo")
+    with priority.answering():
+        try:
+            conversion = imaging.convert(picture)
+        except imaging.ImageError as error:
+            result.error(str(error), icon=":material/block:")
+            return
+        probabilities = state.classifier(serves="photo").predict(conversion.image)[0]
+        with result:
+            widgets.answer(conversion.image, probabilities, true_label, serves="photo")
     steps(conversion)
     widgets.explanation(conversion.image, probabilities, key="photo", serves="photo")

@@ -19,6 +19,7 @@ else the machine runs, unlike the wall times under load.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import string
 import subprocess
@@ -28,6 +29,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +61,6 @@ VIEWS: dict[str, tuple[str, str]] = {
 FILTER, NEXT_PAGE = "Browse: change filter", "Browse: next page"  # interactions inside an open Browse session
 UPLOAD = "Photo: upload 12 MP"  # inside an open Photo session
 UPLOAD_LABEL = "Photo of a piece of clothing"  # the Photo page's file uploader
-UPLOAD_PHOTOS = 5  # distinct 12 MP JPEGs the users take turns to upload
 TIMEOUT = 120  # seconds a view may take before it counts as an error
 BROWSER_CONNECTIONS = 6  # a browser's parallel HTTP/1.1 connections to one host
 
@@ -242,21 +243,32 @@ def _timed(view: str, user: VirtualUser, action) -> tuple[Sample, Run | None]:
         return Sample(view, time.perf_counter() - start, f"{type(error).__name__}: {error}"[:300]), None
 
 
-def upload_photos(count: int = UPLOAD_PHOTOS) -> list[tuple[str, bytes]]:
-    """(file name, JPEG bytes) of phone photos at 12 MP: shared real photos where present, else the bench's
-    synthetic one (a test item on a noisy sheet). Encoded once, before any user starts."""
+def upload_photos(count: int) -> list[tuple[str, bytes]]:
+    """(file name, JPEG bytes) of `count` phone photos at 12 MP, 2–2.6 MB each: distinct shared real photos
+    where present (all 133 at most), else the bench's synthetic one (a test item on a noisy sheet).
+    Distinct, as a class's are: the app caches an answer's heatmap by the model's input, so a photo
+    sent twice costs less the second time. Encoded once, before any user starts."""
     from fmnist import data
     from fmnist.bench import real_photos_at_12_megapixels, synthetic_photo
     from fmnist.photoset import phone_jpeg
 
-    photos = real_photos_at_12_megapixels(count) or [("synthetic.jpg", synthetic_photo(data.load_test_split()[0]))]
-    return [(name, phone_jpeg(photo)) for name, photo in photos]
+    if count <= 0:
+        return []
+    photos = [(name, phone_jpeg(photo)) for name, photo in real_photos_at_12_megapixels(count)]
+    return photos or [("synthetic.jpg", phone_jpeg(synthetic_photo(data.load_test_split()[0])))]
+
+
+def uploads_needed(users: int, rounds: int, only: str | None) -> int:
+    """At most how many uploads a run makes: one per visit to the Photo page, every round with `only="Photo"`."""
+    if only is not None:
+        return users * rounds if only == "Photo" else 0
+    return users * -(-rounds // len(VIEWS))  # the page rotation brings each user to Photo once every len(VIEWS) rounds
 
 
 def user_round(user: VirtualUser, number: int, round_: int, interact: bool,
-               photos: list[tuple[str, bytes]] | None = None, only: str | None = None) -> list[Sample]:
+               next_photo: Callable[[], tuple[str, bytes]] | None = None, only: str | None = None) -> list[Sample]:
     """One view (the user's turn in the page rotation, or `only`) and, on Browse, two interactions in that
-    session; on Photo, an upload of one of `photos`."""
+    session; on Photo, an upload of the photo `next_photo` hands out."""
     view = only or list(VIEWS)[(number + round_) % len(VIEWS)]
     path, query = VIEWS[view]
     image = (number * 37 + round_) % 10_000
@@ -268,8 +280,8 @@ def user_round(user: VirtualUser, number: int, round_: int, interact: bool,
         samples.append(sample)
         if run is not None and not sample.error:
             samples.append(_timed(NEXT_PAGE, user, lambda: user.rerun([_widget(run, "Page", int_value=2)]))[0])
-    if interact and photos and view == "Photo" and run is not None and not sample.error:
-        name, data = photos[number % len(photos)]
+    if interact and next_photo and view == "Photo" and run is not None and not sample.error:
+        name, data = next_photo()
         samples.append(_timed(UPLOAD, user, lambda: user.upload(run, UPLOAD_LABEL, name, data))[0])
     return samples
 
@@ -277,9 +289,12 @@ def user_round(user: VirtualUser, number: int, round_: int, interact: bool,
 def run_load(base_url: str, users: int, rounds: int, interact: bool = True,
              photos: list[tuple[str, bytes]] | None = None, only: str | None = None) -> tuple[list[Sample], float]:
     """Every user in its own thread; all start each round together. Returns the samples and wall seconds.
-    With `interact`, users upload `photos` (default: `upload_photos()`) on the Photo page; with `only`,
-    every user opens that view every round (`only="Photo"`: the whole class uploads at the same moment)."""
-    photos = (photos or upload_photos()) if interact else None
+    With `interact`, users upload `photos` on the Photo page (default: as many as they will upload), each
+    the next one in turn; with `only`, every user opens that view every round (`only="Photo"`: the whole
+    class uploads at the same moment)."""
+    photos = (photos or upload_photos(uploads_needed(users, rounds, only))) if interact else None
+    turns = itertools.count()  # next() on it is atomic: each upload takes its own photo
+    next_photo = (lambda: photos[next(turns) % len(photos)]) if photos else None
     barrier = threading.Barrier(users)
     samples: list[Sample] = []
     lock = threading.Lock()
@@ -289,7 +304,7 @@ def run_load(base_url: str, users: int, rounds: int, interact: bool = True,
         try:
             for round_ in range(rounds):
                 barrier.wait()
-                done = user_round(user, number, round_, interact, photos, only)
+                done = user_round(user, number, round_, interact, next_photo, only)
                 with lock:
                     samples.extend(done)
         finally:
@@ -467,10 +482,12 @@ def main(argv: list[str] | None = None) -> int:
         base_url = args.url or (nginx.url if nginx else servers[0].url)
         _, warm = run_load(base_url, 3 * len(servers) if nginx else 1, len(VIEWS), interact=False)  # fill the caches (of each replica)
         print(f"warm-up: every page in {warm:.1f} s", file=sys.stderr)
-        photos = upload_photos()  # encoded once, before any timing
-        if len(servers) == 1 and args.repeats:
-            single = one_at_a_time(servers[0], args.repeats, photos)
-        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact, photos, args.only)
+        # Encoded once, before any timing; the one user's photos are not the class's, whose answers would be cached.
+        alone = args.repeats if len(servers) == 1 else 0
+        photos = upload_photos(alone + (uploads_needed(args.users, args.rounds, args.only) if args.interact else 0))
+        if alone:
+            single = one_at_a_time(servers[0], args.repeats, photos[:alone])
+        samples, seconds = run_load(base_url, args.users, args.rounds, args.interact, photos[alone:] or photos, args.only)
         rss = sum(server.rss_mb() for server in servers) if servers else None
     finally:
         if nginx:
