@@ -71,7 +71,7 @@ def interactions(browser, server, repeats: int) -> dict[str, list[tuple[float, f
     page = harness.open_page(browser, server.url + "/photo")
     dropzone = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     remove = page.locator('[data-testid="stFileUploader"] button[aria-label^="Remove "]')  # the file's ✕ (Streamlit 1.67)
-    photos = upload_photos()  # what a phone uploads: 12 MP JPEGs, of the shared real photos where present
+    photos = upload_photos(repeats)  # what a phone uploads: 12 MP JPEGs of distinct shared real photos where present
     uploads = []
     for i in range(repeats):
         if remove.count():  # start from an empty uploader, untimed, so each upload is one clean rerun
