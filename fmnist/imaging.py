@@ -52,6 +52,7 @@ _EXIF_TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 DRAWING_FILL = 0.7  # brightness of what a drawn outline encloses, as a share of the ink's
+DRAWING_MIRROR_MARGIN = 1.1  # a drawing is mirrored if its left half holds 10% more: a hand's wobble does not flip a T-shirt
 DRAWING_GAP = 0.08  # pen-lift gaps up to this share of the canvas are closed before filling
 
 
@@ -467,8 +468,9 @@ def lie_flat_pointing_left(foreground: np.ndarray) -> np.ndarray:
     return heavier_end_right(turned)[0]
 
 
-def heavier_end_right(image: np.ndarray) -> tuple[np.ndarray, bool]:
-    """The image mirrored if the left half of what it shows holds more than the right half, and whether it was.
+def heavier_end_right(image: np.ndarray, margin: float = 1.0) -> tuple[np.ndarray, bool]:
+    """The image mirrored if the left half of what it shows holds more than `margin` times the right half,
+    and whether it was.
 
     Fashion-MNIST's shoes point left: the heel and the opening, taller than the toe, are on the right
     (in 92–100% of its sandals, sneakers and boots the right half holds more). A shoe pointing right,
@@ -481,7 +483,7 @@ def heavier_end_right(image: np.ndarray) -> tuple[np.ndarray, bool]:
     if len(filled) == 0:
         return image, False
     middle = (filled.min() + filled.max() + 1) / 2
-    mirrored = bool(columns[: int(middle)].sum() > columns[int(np.ceil(middle)) :].sum())
+    mirrored = bool(columns[: int(middle)].sum() > margin * columns[int(np.ceil(middle)) :].sum())
     return np.ascontiguousarray(image[:, ::-1] if mirrored else image), mirrored
 
 
@@ -554,7 +556,7 @@ def drawing_to_input(canvas: np.ndarray | None, fill: float = DRAWING_FILL) -> C
     if box is None:  # an empty canvas, or specks only
         return None
     top, left, bottom, right = box
-    item, mirrored = heavier_end_right(ink[top:bottom, left:right])
+    item, mirrored = heavier_end_right(ink[top:bottom, left:right], DRAWING_MIRROR_MARGIN)
     if mirrored:
         steps.append(("Mirrored: heavier end on the right, as the dataset's shoes", item.astype(np.uint8)))
     square = Image.fromarray(fit_into_square(item))

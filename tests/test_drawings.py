@@ -85,16 +85,25 @@ def test_outlines_are_mostly_strokes_and_scribbles_cover_more(test_split):
 
 def test_a_shoe_drawn_pointing_right_reaches_the_model_pointing_left_as_the_datasets(test_split):
     images, labels = test_split
-    kept_as_drawn = 0
+    kept_as_drawn = mirrored_back = 0
     for i in np.flatnonzero(labels == 7)[:20]:  # sneakers, drawn as the dataset shows them: pointing left
         drawing = renderings.render_hand_drawing(images[i], np.random.default_rng(int(i)), "outline")
         pointing_left = imaging.drawing_to_input(renderings.as_canvas(drawing))
         pointing_right = imaging.drawing_to_input(renderings.as_canvas(ImageOps.mirror(drawing)))
-        np.testing.assert_array_equal(pointing_right.image, pointing_left.image)  # one input, whichever way it was drawn
-        assert pointing_right.mirrored != pointing_left.mirrored
+        if pointing_right.mirrored and not pointing_left.mirrored:
+            np.testing.assert_array_equal(pointing_right.image, pointing_left.image)  # one input, whichever way it was drawn
         assert pointing_right.steps[-2][0].startswith("Mirrored") == pointing_right.mirrored
         kept_as_drawn += not pointing_left.mirrored
-    assert kept_as_drawn >= 18  # heel on the right, as the dataset's: left as it is
+        mirrored_back += pointing_right.mirrored
+    assert kept_as_drawn == 20  # heel on the right, as the dataset's: left as it is
+    assert mirrored_back >= 16  # a sneaker about as heavy at both ends stays as drawn (DRAWING_MIRROR_MARGIN)
+
+
+def test_a_lopsided_t_shirt_is_not_mirrored():
+    # One sleeve drawn 14 px shorter than the other, as a hand does: clothes are not turned, only shoes.
+    lopsided = [(x if x < 270 else 265, y) for x, y in T_SHIRT]
+    for canvas in (outline_canvas(lopsided), outline_canvas(lopsided)[:, ::-1]):
+        assert not imaging.drawing_to_input(canvas).mirrored
 
 
 def test_evaluate_drawings_reports_both_styles_per_class():

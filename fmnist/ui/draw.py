@@ -12,10 +12,8 @@ TIP = (
     ":material/lightbulb: What works best: one item, in the middle, as big as the square. "
     "Outlines and filled-in shapes both work."
 )
-MIRRORED = (
-    ":material/flip: The model sees your drawing mirrored: every shoe in the dataset points left, "
-    "so a drawing that is heavier on its left side is flipped first."
-)
+# Said where the flipped picture is: a drawing clearly heavier on its left (a shoe pointing right) is mirrored.
+MIRRORED = "mirrored: every shoe in the dataset points left"
 
 
 def _clear() -> None:
@@ -61,7 +59,5 @@ def page() -> None:
                 st.info("Draw something on the black square to see what the model thinks it is.")
                 return
             probabilities = state.classifier(serves="drawing").predict(conversion.image)[0]
-            widgets.answer(conversion.image, probabilities, serves="drawing")
-            if conversion.mirrored:
-                st.caption(MIRRORED)
+            widgets.answer(conversion.image, probabilities, serves="drawing", seen_note=MIRRORED if conversion.mirrored else None)
     widgets.explanation(conversion.image, probabilities, key="draw", serves="drawing")

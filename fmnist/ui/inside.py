@@ -109,7 +109,7 @@ def chosen_image() -> tuple[np.ndarray | None, int | None, str | None]:
             st.info("Draw something on the black square to look inside the model.")
             return None, None, None
         if conversion.mirrored:
-            st.caption(draw.MIRRORED)
+            st.caption(f":material/flip: The model sees your drawing {draw.MIRRORED}.")
         return conversion.image, None, "drawing"
     picture, _ = photo.picture_source("upload")
     if picture is None:

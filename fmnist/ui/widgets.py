@@ -86,12 +86,15 @@ def explanation(image: np.ndarray, probabilities: np.ndarray, key: str, serves: 
             st.image(plots.data_uri(plots.heatmap_with_key(image, heatmap)), width=252, alt=f"Heatmap for {CLASS_NAMES[target]}: {where}")
 
 
-def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None, serves: str | None = None) -> None:
+def answer(
+    image: np.ndarray, probabilities: np.ndarray, true_label: int | None = None, serves: str | None = None, seen_note: str | None = None
+) -> None:
     """The prediction in words with how sure the model is, what the model sees and the 10 bars.
 
     For a drawing or a photo (no known label) it also says, honestly, when the model is not sure and
     that it can only pick one of its 10 classes, whatever the picture shows. With `serves` ("drawing",
     "photo") it names the model that answered: the picked model fine-tuned for that input, where one is shipped.
+    `seen_note` says, under the model's picture, how it differs from what was given (a mirrored drawing).
     """
     palette = state.palette()
     st.markdown(f"## {caption(probabilities, true_label, palette)}")
@@ -106,8 +109,10 @@ def answer(image: np.ndarray, probabilities: np.ndarray, true_label: int | None 
     # shrunk into a third of a column, its class names would fall under 14 px at 1280x720.
     with st.container(horizontal=True, wrap=True, vertical_alignment="center"):
         seen = "The 28×28 picture the model sees" + ("" if true_label is None else f": a {CLASS_NAMES[int(true_label)]}")
+        seen += "" if seen_note is None else f", {seen_note}"
         width = round(160 * share.scale())  # on a projector, not the smallest thing in the dialog
-        st.image(plots.data_uri(plots.enlarge(image)), caption="What the model sees (28×28)", width=width, alt=seen)
+        title = "What the model sees (28×28)" + ("" if seen_note is None else f", {seen_note}")
+        st.image(plots.data_uri(plots.enlarge(image)), caption=title, width=width, alt=seen)
         st.image(
             plots.data_uri(plots.probability_chart(probabilities, true_label, palette)), width=plots.CHART_WIDTH,
             alt=plots.describe_chart(probabilities, true_label),

@@ -85,13 +85,13 @@ def test_draw_on_a_phone_canvas_fits_and_a_finger_draws(open_app):
     assert exception_boxes(page) == 0
 
 
-def test_a_shoe_drawn_pointing_right_is_read_as_a_shoe_and_the_page_says_it_was_mirrored(open_app):
+def test_a_shoe_drawn_pointing_right_is_read_as_a_shoe_and_its_picture_says_it_was_mirrored(open_app):
     page = open_app("/draw?model=mlp", **PHONE)
     canvas_box(page)
     page.wait_for_timeout(500)  # the component settles after mounting
     # a boot's outline with one finger: the tall heel on the left, the toe on the right
     touch_stroke(page, [(0.15, 0.75), (0.15, 0.30), (0.40, 0.30), (0.50, 0.50), (0.85, 0.58), (0.85, 0.75), (0.15, 0.75)])
-    expect(page.get_by_text("The model sees your drawing mirrored")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("What the model sees (28×28), mirrored: every shoe in the dataset points left")).to_be_visible(timeout=60_000)
     expect(page.get_by_role("heading", level=2).filter(has_text=re.compile("Ankle boot|Sneaker|Sandal"))).to_have_count(1)
     assert exception_boxes(page) == 0
 
