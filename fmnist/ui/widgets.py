@@ -108,11 +108,10 @@ def answer(
     # The chart keeps its own width beside the picture, or wraps under it where the column is narrower:
     # shrunk into a third of a column, its class names would fall under 14 px at 1280x720.
     with st.container(horizontal=True, wrap=True, vertical_alignment="center"):
-        seen = "The 28×28 picture the model sees" + ("" if true_label is None else f": a {CLASS_NAMES[int(true_label)]}")
-        seen += "" if seen_note is None else f", {seen_note}"
+        note = "" if seen_note is None else f", {seen_note}"
+        seen = "The 28×28 picture the model sees" + ("" if true_label is None else f": a {CLASS_NAMES[int(true_label)]}") + note
         width = round(160 * share.scale())  # on a projector, not the smallest thing in the dialog
-        title = "What the model sees (28×28)" + ("" if seen_note is None else f", {seen_note}")
-        st.image(plots.data_uri(plots.enlarge(image)), caption=title, width=width, alt=seen)
+        st.image(plots.data_uri(plots.enlarge(image)), caption=f"What the model sees (28×28){note}", width=width, alt=seen)
         st.image(
             plots.data_uri(plots.probability_chart(probabilities, true_label, palette)), width=plots.CHART_WIDTH,
             alt=plots.describe_chart(probabilities, true_label),
